@@ -1,0 +1,54 @@
+"""GANs on toy data: mixtures of Gaussians, MLPs as pure functions, the GAN game and its metrics.
+
+:mod:`~minimax.gan.data` (ring and grid mixtures), :mod:`~minimax.gan.networks` (MLP init/apply),
+:mod:`~minimax.gan.losses` (the GAN losses on logits), :mod:`~minimax.gan.game` (:func:`gan_game`, a
+:class:`minimax.games.Game`) and :mod:`~minimax.gan.metrics` (modes covered, high-quality fraction).
+
+Example:
+  >>> import jax
+  >>> from minimax import gan, rules, runner, schemes
+  >>> game = gan.gan_game(gan.ring(), gan.mlp_apply, gan.mlp_apply, latent_dim=2, batch_size=64)
+  >>> def init(key):
+  ...     key_x, key_y = jax.random.split(key)
+  ...     return gan.mlp_init(key_x, [2, 32, 32, 2]), gan.mlp_init(key_y, [2, 32, 32, 1])
+  >>> result = runner.sweep(game, lambda learning_rate: schemes.simultaneous(rules.adam(learning_rate)),
+  ...                       init, runner.grid(learning_rate=[1e-3], seed=[0, 1]), num_steps=10, log_every=10,
+  ...                       metrics=gan.sample_quality(gan.ring(), gan.mlp_apply, latent_dim=2))
+  >>> result.metrics["modes_covered"].shape
+  (2, 2)
+"""
+
+from minimax.gan import data, game, losses, metrics, networks
+from minimax.gan.data import Mixture, grid, ring
+from minimax.gan.game import GanBatch, gan_game
+from minimax.gan.losses import (
+    discriminator_loss,
+    non_saturating_generator_loss,
+    payoff,
+    saturating_generator_loss,
+)
+from minimax.gan.metrics import high_quality_fraction, mode_counts, modes_covered, sample_quality
+from minimax.gan.networks import mlp_apply, mlp_init
+
+__all__ = [
+    "GanBatch",
+    "Mixture",
+    "data",
+    "discriminator_loss",
+    "game",
+    "gan_game",
+    "grid",
+    "high_quality_fraction",
+    "losses",
+    "metrics",
+    "mlp_apply",
+    "mlp_init",
+    "mode_counts",
+    "modes_covered",
+    "networks",
+    "non_saturating_generator_loss",
+    "payoff",
+    "ring",
+    "sample_quality",
+    "saturating_generator_loss",
+]

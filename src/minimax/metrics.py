@@ -1,0 +1,67 @@
+r"""Metrics logged during a run: functions ``(game, state, key) -> {name: scalar}``.
+
+They are evaluated every ``log_every`` steps inside the compiled run (:mod:`minimax.runner`), so they
+must be pure JAX. :func:`combine` merges several into one.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import jax
+import jax.numpy as jnp
+
+from minimax.games import Game, vector_field
+from minimax.schemes import SchemeState
+
+Metric = Callable[[Game, SchemeState, jax.Array], dict]
+
+
+def tree_norm(tree) -> jax.Array:
+    """The Euclidean norm of a pytree, scaled by its largest entry so that huge iterates do not overflow."""
+    leaves = [jnp.ravel(leaf) for leaf in jax.tree_util.tree_leaves(tree)]
+    flat = jnp.concatenate(leaves)
+    scale = jnp.max(jnp.abs(flat))
+    safe = jnp.where(scale > 0, scale, 1.0)
+    return safe * jnp.sqrt(jnp.sum((flat / safe) ** 2)) * (scale > 0)
+
+
+def field_norm(game: Game, state: SchemeState, key: jax.Array) -> dict:
+    r"""The norm of the vector field :math:`\|F(z_t)\|`, zero exactly at stationary points."""
+    grad_x, grad_y = vector_field(game, state.x, state.y, game.sample(key))
+    return {"field_norm": tree_norm((grad_x, grad_y))}
+
+
+def distance_to_origin(game: Game, state: SchemeState, key: jax.Array) -> dict:
+    r"""The distance :math:`\|z_t\|` to :math:`z^\star = 0`, the equilibrium of the bilinear game."""
+    del game, key
+    return {"distance": tree_norm((state.x, state.y))}
+
+
+def iterates(game: Game, state: SchemeState, key: jax.Array) -> dict:
+    """The players' parameters themselves (for small games whose trajectories are plotted)."""
+    del game, key
+    return {"x": state.x, "y": state.y}
+
+
+def combine(*metrics: Metric) -> Metric:
+    """One metric function returning the union of the given metrics' dictionaries."""
+
+    def combined(game, state, key):
+        values = {}
+        for metric in metrics:
+            values.update(metric(game, state, key))
+        return values
+
+    return combined
+
+
+def field_norm_and_distance(game: Game, state: SchemeState, key: jax.Array) -> dict:
+    """:func:`field_norm` and :func:`distance_to_origin` together, the default for bilinear games."""
+    return combine(field_norm, distance_to_origin)(game, state, key)
+
+
+def tree_all_finite(tree) -> jax.Array:
+    """True when every entry of every leaf is finite."""
+    leaves = jax.tree_util.tree_leaves(tree)
+    return jnp.all(jnp.stack([jnp.all(jnp.isfinite(leaf)) for leaf in leaves]))

@@ -1,0 +1,263 @@
+r"""Running games: one run is one compiled ``lax.scan``; a sweep is one ``vmap`` of it.
+
+:func:`run` plays a scheme on a game for ``num_steps`` iterations and logs metrics every ``log_every``
+steps (and at step 0). :func:`sweep` runs a whole grid of hyper-parameters and seeds as a single compiled
+call, sharded over the devices when several are visible.
+
+A run whose iterate becomes non-finite is *diverged*: its state is frozen at the last finite iterate,
+``diverged_at`` records the step at which it blew up, metrics logged afterwards are NaN, and the other
+runs of the sweep carry on.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+from typing import Any, Callable, NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jax.sharding import Mesh, NamedSharding, PartitionSpec
+
+from minimax import _validation
+from minimax.games import Game
+from minimax.metrics import Metric, field_norm, tree_all_finite
+from minimax.schemes import Scheme, SchemeState
+
+PyTree = Any
+
+
+class RunResult(NamedTuple):
+    """What a run (or, with leading axes, a sweep of runs) returns.
+
+    Attributes:
+      metrics: ``{name: array}``, each of shape ``(..., num_logs)``; entry ``k`` is logged after
+        ``steps[k]`` iterations (``steps[0] = 0``, the starting point).
+      steps: the iteration counts at which metrics were logged, shape ``(num_logs,)``.
+      final: the final :class:`~minimax.schemes.SchemeState` (the last finite one for diverged runs).
+      diverged_at: the step at which the iterate first became non-finite, or ``-1``.
+    """
+
+    metrics: dict
+    steps: np.ndarray
+    final: SchemeState
+    diverged_at: jax.Array
+
+    @property
+    def diverged(self) -> jax.Array:
+        """Whether each run diverged."""
+        return self.diverged_at >= 0
+
+
+def _check_schedule(num_steps, log_every) -> None:
+    _validation.check_positive_int("num_steps", num_steps)
+    _validation.check_positive_int("log_every", log_every)
+    if num_steps % log_every:
+        raise ValueError(f"num_steps must be a multiple of log_every={log_every}; got num_steps={num_steps}.")
+
+
+def _check_players(game: Game, x0, y0) -> None:
+    """Trace (without compiling) both losses on abstract copies of the players to catch shape mismatches."""
+    try:
+        batch = jax.eval_shape(game.sample, jax.random.PRNGKey(0))
+        for name, loss in (("loss_x", game.loss_x), ("loss_y", game.loss_y)):
+            value = jax.eval_shape(loss, x0, y0, batch)
+            if value.shape != ():
+                raise ValueError(f"the game's {name} must return a scalar; it returns shape {value.shape}.")
+    except (TypeError, ValueError) as error:
+        shapes = jax.tree_util.tree_map(np.shape, (x0, y0))
+        raise ValueError(f"x0 and y0 (shapes {shapes[0]} and {shapes[1]}) do not fit the game: {error}") from None
+
+
+def _as_key(key) -> jax.Array:
+    if isinstance(key, (int, np.integer)):
+        return jax.random.PRNGKey(key)
+    return key
+
+
+def _play(game: Game, scheme: Scheme, num_steps: int, log_every: int, metrics: Metric, x0, y0, key):
+    """The pure, traceable body of a run: an outer scan over logs around an inner scan over steps."""
+
+    def one_step(carry, step_key):
+        state, diverged_at = carry
+        proposed = scheme.step(game, state, step_key)
+        finite = tree_all_finite((proposed.x, proposed.y))
+        diverged_at = jnp.where((diverged_at < 0) & ~finite, proposed.step, diverged_at)
+        alive = diverged_at < 0
+        state = jax.tree_util.tree_map(lambda new, old: jnp.where(alive, new, old), proposed, state)
+        return (state, diverged_at), None
+
+    def logged(state, diverged_at, metric_key):
+        values = metrics(game, state, metric_key)
+        return jax.tree_util.tree_map(lambda v: jnp.where(diverged_at < 0, v, jnp.nan), values)
+
+    def one_block(carry, block_key):
+        steps_key, metric_key = jax.random.split(block_key)
+        carry, _ = jax.lax.scan(one_step, carry, jax.random.split(steps_key, log_every))
+        return carry, logged(*carry, metric_key)
+
+    run_key, first_metric_key = jax.random.split(key)
+    start = (scheme.init(x0, y0), jnp.asarray(-1, jnp.int32))
+    (final, diverged_at), history = jax.lax.scan(
+        one_block, start, jax.random.split(run_key, num_steps // log_every)
+    )
+    initial = logged(*start, first_metric_key)
+    history = jax.tree_util.tree_map(lambda first, rest: jnp.concatenate([first[None], rest]), initial, history)
+    return history, final, diverged_at
+
+
+def _log_steps(num_steps: int, log_every: int) -> np.ndarray:
+    return np.arange(0, num_steps + 1, log_every)
+
+
+def run(
+    game: Game,
+    scheme: Scheme,
+    x0: PyTree,
+    y0: PyTree,
+    num_steps: int,
+    key=0,
+    log_every: int = 1,
+    metrics: Metric = field_norm,
+) -> RunResult:
+    r"""Play ``scheme`` on ``game`` from ``(x0, y0)`` for ``num_steps`` iterations, as one compiled scan.
+
+    Args:
+      game: the :class:`~minimax.games.Game`.
+      scheme: a :class:`~minimax.schemes.Scheme` with its rules.
+      x0, y0: the starting parameters (pytrees of finite arrays).
+      num_steps: number of iterations, a multiple of ``log_every``.
+      key: a PRNG key or an integer seed (mini-batches of stochastic games).
+      log_every: metrics are computed every ``log_every`` steps.
+      metrics: ``(game, state, key) -> {name: value}``, see :mod:`minimax.metrics`.
+
+    Example:
+      >>> from minimax import games, rules, schemes, metrics
+      >>> result = run(games.bilinear(jnp.eye(1)), schemes.extragradient(rules.sgd(0.5)),
+      ...              jnp.ones(1), jnp.ones(1), num_steps=10, metrics=metrics.distance_to_origin)
+      >>> result.metrics["distance"].shape
+      (11,)
+    """
+    _check_schedule(num_steps, log_every)
+    _validation.check_finite_tree("x0", x0)
+    _validation.check_finite_tree("y0", y0)
+    _check_players(game, x0, y0)
+    play = jax.jit(functools.partial(_play, game, scheme, num_steps, log_every, metrics))
+    history, final, diverged_at = play(x0, y0, _as_key(key))
+    return RunResult(history, _log_steps(num_steps, log_every), final, diverged_at)
+
+
+class Grid(NamedTuple):
+    """A cartesian grid of hyper-parameters, flattened to one axis of ``size`` points.
+
+    ``values[name][i]`` is the value of ``name`` at point ``i``; :meth:`unflatten` reshapes a sweep's
+    arrays from ``(size, ...)`` back to ``(*shape, ...)``, one axis per name in ``names`` order.
+    """
+
+    values: dict
+    names: tuple
+    shape: tuple
+
+    @property
+    def size(self) -> int:
+        return int(np.prod(self.shape))
+
+    def point(self, index: int) -> dict:
+        """The hyper-parameters of point ``index`` as Python numbers."""
+        return {name: self.values[name][index].item() for name in self.names}
+
+    def unflatten(self, tree):
+        """Reshape every leaf's leading axis ``size`` into the grid's ``shape``."""
+        return jax.tree_util.tree_map(lambda leaf: np.asarray(leaf).reshape(self.shape + np.shape(leaf)[1:]), tree)
+
+
+def grid(**axes) -> Grid:
+    """The cartesian product of the given axes, e.g. ``grid(learning_rate=[0.1, 0.5], seed=range(4))``.
+
+    Example:
+      >>> g = grid(learning_rate=[0.1, 0.2, 0.3], seed=[0, 1])
+      >>> g.shape, g.values["seed"].tolist()
+      ((3, 2), [0, 1, 0, 1, 0, 1])
+    """
+    if not axes:
+        raise ValueError("grid needs at least one axis, e.g. grid(learning_rate=[0.1, 0.2]).")
+    names = tuple(axes)
+    columns = {name: np.asarray(list(values)) for name, values in axes.items()}
+    for name, column in columns.items():
+        if column.ndim != 1 or column.size == 0:
+            raise ValueError(f"grid axis {name} must be a non-empty 1-D sequence of numbers; got {axes[name]!r}.")
+    points = list(itertools.product(*(columns[name].tolist() for name in names)))
+    values = {name: np.asarray([p[i] for p in points], dtype=columns[name].dtype) for i, name in enumerate(names)}
+    return Grid(values, names, tuple(len(columns[name]) for name in names))
+
+
+@functools.lru_cache(maxsize=64)
+def _compiled_sweep(game, make_scheme, num_steps, log_every, metrics, hyper_names):
+    """One jitted, vmapped function per sweep configuration, so that re-sweeping new values reuses it."""
+
+    def one(hypers, x0, y0, key):
+        scheme = make_scheme(**dict(zip(hyper_names, hypers)))
+        return _play(game, scheme, num_steps, log_every, metrics, x0, y0, key)
+
+    return jax.jit(jax.vmap(one))
+
+
+def _shard_leading_axis(tree, size: int):
+    """Pad the leading axis to a multiple of the device count and shard it across devices."""
+    devices = jax.devices()
+    if len(devices) == 1:
+        return tree
+    padded = -(-size // len(devices)) * len(devices)
+    sharding = NamedSharding(Mesh(np.asarray(devices), ("runs",)), PartitionSpec("runs"))
+
+    def pad_and_place(leaf):
+        leaf = jnp.asarray(leaf)
+        padding = jnp.repeat(leaf[-1:], padded - size, axis=0)
+        return jax.device_put(jnp.concatenate([leaf, padding]), sharding)
+
+    return jax.tree_util.tree_map(pad_and_place, tree)
+
+
+def sweep(
+    game: Game,
+    make_scheme: Callable[..., Scheme],
+    init: Callable[[jax.Array], tuple[PyTree, PyTree]],
+    points: Grid,
+    num_steps: int,
+    log_every: int = 1,
+    metrics: Metric = field_norm,
+) -> RunResult:
+    r"""Run every point of a hyper-parameter grid as one compiled, vmapped call.
+
+    Each point's hyper-parameters (all names except ``seed``) are passed as keyword arguments to
+    ``make_scheme``; its ``seed`` (0 when the grid has none) gives the key from which ``init(key)`` draws the
+    starting point and the run draws its mini-batches. Every point is validated *before* compiling by
+    building its scheme with concrete values, so a bad step size raises a clear ``ValueError`` at once.
+    The result has a leading axis of ``points.size`` runs (use ``points.unflatten``); when several devices
+    are visible the runs are sharded across them.
+
+    Example:
+      >>> from minimax import games, rules, schemes
+      >>> points = grid(learning_rate=[0.1, 0.5], seed=[0, 1, 2])
+      >>> result = sweep(games.bilinear(jnp.eye(2)), lambda learning_rate: schemes.extragradient(rules.sgd(learning_rate)),
+      ...                lambda key: (jax.random.normal(key, (2,)), jnp.ones(2)), points, num_steps=20)
+      >>> points.unflatten(result.metrics["field_norm"]).shape
+      (2, 3, 21)
+    """
+    _check_schedule(num_steps, log_every)
+    hyper_names = tuple(name for name in points.names if name != "seed")
+    for index in range(points.size):
+        make_scheme(**{name: points.values[name][index].item() for name in hyper_names})
+    seeds = points.values.get("seed", np.zeros(points.size, dtype=np.int64))
+    keys = jax.vmap(jax.random.PRNGKey)(jnp.asarray(seeds))
+    init_keys, run_keys = jnp.moveaxis(jax.vmap(jax.random.split)(keys), 1, 0)
+    x0, y0 = jax.vmap(init)(init_keys)
+    _validation.check_finite_tree("x0 (from init)", x0)
+    _validation.check_finite_tree("y0 (from init)", y0)
+    _check_players(game, *jax.tree_util.tree_map(lambda leaf: leaf[0], (x0, y0)))
+    hypers = tuple(jnp.asarray(points.values[name], dtype=jnp.float32) for name in hyper_names)
+    inputs = _shard_leading_axis((hypers, x0, y0, run_keys), points.size)
+    swept = _compiled_sweep(game, make_scheme, num_steps, log_every, metrics, hyper_names)
+    history, final, diverged_at = jax.tree_util.tree_map(lambda leaf: leaf[: points.size], swept(*inputs))
+    return RunResult(history, _log_steps(num_steps, log_every), final, diverged_at)

@@ -1,0 +1,317 @@
+r"""Schemes: how the two players' steps are combined into one iteration of a game.
+
+A scheme takes one update rule per player (:mod:`minimax.rules`) and decides *where* the gradients are
+evaluated and *in which order* the players move. Writing :math:`z = (x, y)`, :math:`F` for the game's
+vector field and :math:`\mathcal{R}` for the per-player rules (for plain SGD, :math:`\mathcal{R}(g) = -\eta g`):
+
+=====================  ====================================================================================
+simultaneous           :math:`z_{t+1} = z_t + \mathcal{R}(F(z_t))`
+alternating            :math:`x_{t+1} = x_t + \mathcal{R}_x(F_x(x_t, y_t))`, then
+                       :math:`y_{t+1} = y_t + \mathcal{R}_y(F_y(x_{t+1}, y_t))`
+extragradient          :math:`z_{t+1/2} = z_t + \mathcal{R}(F(z_t))`, :math:`z_{t+1} = z_t + \mathcal{R}(F(z_{t+1/2}))`
+optimistic             :math:`z_{t+1} = z_t + 2u_t - u_{t-1}` with :math:`u_t = \mathcal{R}(F(z_t))`
+hamiltonian            :math:`z_{t+1} = z_t + \mathcal{R}(\nabla H(z_t))`, :math:`H = \tfrac12\|F\|^2`, :math:`\nabla H = J^\top F`
+consensus              :math:`z_{t+1} = z_t + \mathcal{R}(F + \gamma J^\top F)`
+sga                    :math:`z_{t+1} = z_t + \mathcal{R}(F + \gamma A^\top F)`, :math:`A = \tfrac12(J - J^\top)`
+anchoring              optimistic steps along :math:`F(z_t) + \tfrac{\gamma}{t+1}(z_t - z_0)`
+=====================  ====================================================================================
+
+Two-timescale updates are any scheme with different step sizes in ``rule_x`` and ``rule_y``; heavy-ball
+and negative momentum are the ``simultaneous`` and ``alternating`` schemes with
+``rules.sgd(eta, momentum=beta)``. Every scheme accepts every rule, so Extra-Adam is
+``extragradient(rules.adam(eta))`` and Optimistic Adam is ``optimistic(rules.adam(eta))``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, NamedTuple
+
+import jax
+import jax.numpy as jnp
+import optax
+
+from minimax import _validation
+from minimax.games import Game, field_jvp, field_vjp, vector_field
+
+PyTree = Any
+
+
+class SchemeState(NamedTuple):
+    """The iterate, the rules' states, the step counter and what the scheme must remember.
+
+    Attributes:
+      x, y: the players' parameters.
+      rule_state_x, rule_state_y: the states of the players' update rules.
+      step: the number of iterations done (int32 scalar).
+      memory: scheme-specific (previous updates for ``optimistic``, the anchor for ``anchoring``), else ``()``.
+    """
+
+    x: PyTree
+    y: PyTree
+    rule_state_x: optax.OptState
+    rule_state_y: optax.OptState
+    step: jax.Array
+    memory: PyTree = ()
+
+
+class Scheme(NamedTuple):
+    """``init(x, y) -> SchemeState`` and ``step(game, state, key) -> SchemeState``."""
+
+    init: Callable[[PyTree, PyTree], SchemeState]
+    step: Callable[[Game, SchemeState, jax.Array], SchemeState]
+
+
+def _apply(rule: optax.GradientTransformation, grads, rule_state, params):
+    updates, rule_state = rule.update(grads, rule_state, params)
+    return optax.apply_updates(params, updates), rule_state
+
+
+def _tree_axpy(scale, x, y):
+    """``scale * x + y`` leaf by leaf."""
+    return jax.tree_util.tree_map(lambda a, b: scale * a + b, x, y)
+
+
+def _plain_init(rule_x, rule_y, memory_fn=lambda x, y: ()):
+    def init(x, y):
+        return SchemeState(x, y, rule_x.init(x), rule_y.init(y), jnp.zeros((), jnp.int32), memory_fn(x, y))
+
+    return init
+
+
+def _field_scheme(rule_x, rule_y, field_fn, memory_fn=lambda x, y: ()) -> Scheme:
+    """A simultaneous step along a (possibly modified) field ``field_fn(game, state, batch)``."""
+
+    def step(game, state, key):
+        grad_x, grad_y = field_fn(game, state, game.sample(key))
+        x, rule_state_x = _apply(rule_x, grad_x, state.rule_state_x, state.x)
+        y, rule_state_y = _apply(rule_y, grad_y, state.rule_state_y, state.y)
+        return SchemeState(x, y, rule_state_x, rule_state_y, state.step + 1, state.memory)
+
+    return Scheme(_plain_init(rule_x, rule_y, memory_fn), step)
+
+
+def _plain_field(game, state, batch):
+    return vector_field(game, state.x, state.y, batch)
+
+
+def simultaneous(rule_x: optax.GradientTransformation, rule_y: optax.GradientTransformation | None = None) -> Scheme:
+    r"""Simultaneous updates: both players move from :math:`z_t` along :math:`F(z_t)`.
+
+    Example:
+      >>> from minimax import games, rules
+      >>> scheme = simultaneous(rules.sgd(0.1))
+      >>> state = scheme.step(games.bilinear(jnp.eye(1)), scheme.init(jnp.ones(1), jnp.ones(1)), None)
+      >>> state.x, state.y
+      (Array([0.9], dtype=float32), Array([1.1], dtype=float32))
+    """
+    rule_y = rule_x if rule_y is None else rule_y
+    return _field_scheme(rule_x, rule_y, _plain_field)
+
+
+def alternating(rule_x: optax.GradientTransformation, rule_y: optax.GradientTransformation | None = None) -> Scheme:
+    r"""Alternating (Gauss-Seidel) updates: :math:`x` moves first, then :math:`y` responds to the new :math:`x`.
+
+    The two players draw independent batches, as in the usual GAN training loop.
+    """
+    rule_y = rule_x if rule_y is None else rule_y
+
+    def step(game, state, key):
+        key_x, key_y = _split(key)
+        grad_x = jax.grad(game.loss_x, argnums=0)(state.x, state.y, game.sample(key_x))
+        x, rule_state_x = _apply(rule_x, grad_x, state.rule_state_x, state.x)
+        grad_y = jax.grad(game.loss_y, argnums=1)(x, state.y, game.sample(key_y))
+        y, rule_state_y = _apply(rule_y, grad_y, state.rule_state_y, state.y)
+        return SchemeState(x, y, rule_state_x, rule_state_y, state.step + 1, state.memory)
+
+    return Scheme(_plain_init(rule_x, rule_y), step)
+
+
+def _split(key):
+    """Two keys from one; deterministic games run with ``key=None``."""
+    if key is None:
+        return None, None
+    return tuple(jax.random.split(key))
+
+
+def extragradient(
+    rule_x: optax.GradientTransformation,
+    rule_y: optax.GradientTransformation | None = None,
+    extrapolation_updates_state: bool = True,
+) -> Scheme:
+    r"""Extragradient (Korpelevich, 1976): look ahead, then step from the current point with the look-ahead field.
+
+    .. math::
+
+       z_{t+1/2} = z_t + \mathcal{R}(F(z_t)), \qquad z_{t+1} = z_t + \mathcal{R}(F(z_{t+1/2})).
+
+    With stateful rules (Adam, momentum) the extrapolation step also advances the rules' state when
+    ``extrapolation_updates_state`` is true (the default, as in Extra-Adam of Gidel et al., 2019: both
+    gradients enter the moment estimates); when false, the extrapolation uses the state without updating it
+    and only the second gradient is accumulated.
+    """
+    rule_y = rule_x if rule_y is None else rule_y
+
+    def step(game, state, key):
+        key_extrapolate, key_update = _split(key)
+        grad_x, grad_y = vector_field(game, state.x, state.y, game.sample(key_extrapolate))
+        x_half, rule_state_x = _apply(rule_x, grad_x, state.rule_state_x, state.x)
+        y_half, rule_state_y = _apply(rule_y, grad_y, state.rule_state_y, state.y)
+        if not extrapolation_updates_state:
+            rule_state_x, rule_state_y = state.rule_state_x, state.rule_state_y
+        grad_x, grad_y = vector_field(game, x_half, y_half, game.sample(key_update))
+        x, rule_state_x = _apply(rule_x, grad_x, rule_state_x, state.x)
+        y, rule_state_y = _apply(rule_y, grad_y, rule_state_y, state.y)
+        return SchemeState(x, y, rule_state_x, rule_state_y, state.step + 1, state.memory)
+
+    return Scheme(_plain_init(rule_x, rule_y), step)
+
+
+def _optimistic_scheme(rule_x, rule_y, field_fn, memory_fn) -> Scheme:
+    """Optimistic steps along ``field_fn``; ``state.memory["previous"]`` holds the previous updates."""
+
+    def step(game, state, key):
+        grad_x, grad_y = field_fn(game, state, game.sample(key))
+        update_x, rule_state_x = rule_x.update(grad_x, state.rule_state_x, state.x)
+        update_y, rule_state_y = rule_y.update(grad_y, state.rule_state_y, state.y)
+        first = state.step == 0
+        previous = jax.tree_util.tree_map(
+            lambda memory, update: jnp.where(first, update, memory), state.memory["previous"], (update_x, update_y)
+        )
+        x = jax.tree_util.tree_map(lambda p, u, v: p + 2 * u - v, state.x, update_x, previous[0])
+        y = jax.tree_util.tree_map(lambda p, u, v: p + 2 * u - v, state.y, update_y, previous[1])
+        memory = {**state.memory, "previous": (update_x, update_y)}
+        return SchemeState(x, y, rule_state_x, rule_state_y, state.step + 1, memory)
+
+    return Scheme(_plain_init(rule_x, rule_y, memory_fn), step)
+
+
+def _zeros_like_players(x, y):
+    return jax.tree_util.tree_map(jnp.zeros_like, (x, y))
+
+
+def optimistic(rule_x: optax.GradientTransformation, rule_y: optax.GradientTransformation | None = None) -> Scheme:
+    r"""Optimistic updates (Daskalakis et al., 2018): extrapolate from the previous update.
+
+    .. math::
+
+       u_t = \mathcal{R}(F(z_t)), \qquad z_{t+1} = z_t + 2u_t - u_{t-1},
+
+    which for SGD is optimistic GDA, :math:`z_{t+1} = z_t - 2\eta F(z_t) + \eta F(z_{t-1})`, and for Adam
+    is Optimistic Adam. The first step takes :math:`u_{-1} := u_0`, i.e. a plain step (as optax's
+    ``scale_by_optimistic_gradient``).
+    """
+    rule_y = rule_x if rule_y is None else rule_y
+    return _optimistic_scheme(rule_x, rule_y, _plain_field, lambda x, y: {"previous": _zeros_like_players(x, y)})
+
+
+def hamiltonian(rule_x: optax.GradientTransformation, rule_y: optax.GradientTransformation | None = None) -> Scheme:
+    r"""Hamiltonian gradient descent (Balduzzi et al., 2018): both players descend :math:`H = \tfrac12\|F\|^2`.
+
+    :math:`\nabla H = J_F^\top F` is one vector-Jacobian product. On the bilinear game every equilibrium is
+    a minimum of :math:`H`, and SGD on :math:`H` contracts by :math:`|1 - \eta\sigma^2|` per singular value.
+    """
+    rule_y = rule_x if rule_y is None else rule_y
+
+    def field(game, state, batch):
+        grad_x, grad_y = vector_field(game, state.x, state.y, batch)
+        return field_vjp(game, state.x, state.y, grad_x, grad_y, batch)
+
+    return _field_scheme(rule_x, rule_y, field)
+
+
+def consensus(rule_x: optax.GradientTransformation, rule_y: optax.GradientTransformation | None = None, gamma=1.0) -> Scheme:
+    r"""Consensus optimization (Mescheder et al., 2017): follow :math:`F + \gamma J_F^\top F = F + \gamma\nabla H`."""
+    _validation.check_positive("gamma", gamma)
+    rule_y = rule_x if rule_y is None else rule_y
+
+    def field(game, state, batch):
+        grad_x, grad_y = vector_field(game, state.x, state.y, batch)
+        adjust_x, adjust_y = field_vjp(game, state.x, state.y, grad_x, grad_y, batch)
+        return _tree_axpy(gamma, adjust_x, grad_x), _tree_axpy(gamma, adjust_y, grad_y)
+
+    return _field_scheme(rule_x, rule_y, field)
+
+
+def sga(rule_x: optax.GradientTransformation, rule_y: optax.GradientTransformation | None = None, gamma=1.0) -> Scheme:
+    r"""Symplectic gradient adjustment (Balduzzi et al., 2018) with a fixed coefficient.
+
+    .. math::
+
+       F + \gamma A^\top F, \qquad A = \tfrac12 (J_F - J_F^\top), \quad A^\top F = \tfrac12 (J_F^\top F - J_F F).
+
+    In a zero-sum game with no self-interaction (e.g. bilinear) :math:`J_F` is antisymmetric and SGA
+    coincides with consensus optimization. The sign-alignment rule of the original paper is omitted.
+    """
+    _validation.check_positive("gamma", gamma)
+    rule_y = rule_x if rule_y is None else rule_y
+
+    def field(game, state, batch):
+        grad_x, grad_y = vector_field(game, state.x, state.y, batch)
+        transposed_x, transposed_y = field_vjp(game, state.x, state.y, grad_x, grad_y, batch)
+        direct_x, direct_y = field_jvp(game, state.x, state.y, grad_x, grad_y, batch)
+        half = 0.5 * gamma
+        adjust = jax.tree_util.tree_map(lambda a, b: half * (a - b), (transposed_x, transposed_y), (direct_x, direct_y))
+        return _tree_axpy(1.0, adjust[0], grad_x), _tree_axpy(1.0, adjust[1], grad_y)
+
+    return _field_scheme(rule_x, rule_y, field)
+
+
+def anchoring(
+    rule_x: optax.GradientTransformation,
+    rule_y: optax.GradientTransformation | None = None,
+    gamma=1.0,
+    base: str = "optimistic",
+) -> Scheme:
+    r"""Anchoring (Ryu, Yuan and Yin, 2019): a pull toward the starting point that fades like :math:`1/t`.
+
+    The continuous-time model is :math:`\dot z = -F(z) + \frac{\gamma}{t}(z_0 - z)`. We add the anchor to the
+    field and step with the ``base`` scheme,
+
+    .. math::
+
+       \tilde F(z_t) = F(z_t) + \frac{\gamma}{t+1}(z_t - z_0),
+
+    with optimistic steps by default, as in Ryu et al.'s anchored optimistic method; ``base="simultaneous"``
+    anchors plain simultaneous GDA, which the fading pull cannot save from divergence on bilinear games.
+    The discrete coefficients are our choice (the paper's analysis is of the flows).
+    """
+    _validation.check_positive("gamma", gamma)
+    _validation.check_choice("base", base, ("optimistic", "simultaneous"))
+    rule_y = rule_x if rule_y is None else rule_y
+
+    def field(game, state, batch):
+        grad_x, grad_y = vector_field(game, state.x, state.y, batch)
+        weight = gamma / (state.step + 1).astype(jnp.float32)
+        anchor_x, anchor_y = state.memory["anchor"]
+        pull_x = jax.tree_util.tree_map(lambda p, a: p - a, state.x, anchor_x)
+        pull_y = jax.tree_util.tree_map(lambda p, a: p - a, state.y, anchor_y)
+        return _tree_axpy(weight, pull_x, grad_x), _tree_axpy(weight, pull_y, grad_y)
+
+    if base == "simultaneous":
+        return _field_scheme(rule_x, rule_y, field, memory_fn=lambda x, y: {"anchor": (x, y)})
+    return _optimistic_scheme(
+        rule_x, rule_y, field, lambda x, y: {"anchor": (x, y), "previous": _zeros_like_players(x, y)}
+    )
+
+
+_SCHEMES = {
+    "simultaneous": simultaneous,
+    "alternating": alternating,
+    "extragradient": extragradient,
+    "optimistic": optimistic,
+    "hamiltonian": hamiltonian,
+    "consensus": consensus,
+    "sga": sga,
+    "anchoring": anchoring,
+}
+
+
+def scheme_names() -> tuple[str, ...]:
+    """The names accepted by :func:`make_scheme`."""
+    return tuple(_SCHEMES)
+
+
+def make_scheme(name: str, rule_x, rule_y=None, **options) -> Scheme:
+    """Build a scheme by name, e.g. ``make_scheme("consensus", rules.sgd(0.1), gamma=1.0)``."""
+    _validation.check_choice("scheme", name, _SCHEMES)
+    return _SCHEMES[name](rule_x, rule_y, **options)

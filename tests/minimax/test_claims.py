@@ -1,0 +1,42 @@
+import json
+
+import numpy as np
+import pytest
+
+from minimax import claims
+
+
+def test_ledger_writes_the_documented_json(tmp_path, monkeypatch):
+    monkeypatch.setenv("MINIMAX_CLAIMS_DIR", str(tmp_path / "claims"))
+    ledger = claims.Ledger("book/part1/02_bilinear_games.ipynb", profile="quick", seed=3)
+    assert ledger.record("eg-converges", "EG converges.", source="Korpelevich (1976)",
+                         measured=np.float32(0.866), expected=0.866, holds=np.bool_(True)) is True
+    ledger.record("gda-converges", "GDA converges.", source="folklore", measured=float("inf"), expected="< 1", holds=False)
+    path = ledger.write()
+    assert path == tmp_path / "claims" / "02_bilinear_games.json"
+    data = json.loads(path.read_text())
+    assert data["chapter"] == "book/part1/02_bilinear_games.ipynb" and data["profile"] == "quick" and data["seed"] == 3
+    assert data["claims"][0] == {"id": "eg-converges", "statement": "EG converges.", "source": "Korpelevich (1976)",
+                                 "measured": pytest.approx(0.866), "expected": 0.866, "holds": True}
+    assert data["claims"][1]["measured"] == "inf" and data["claims"][1]["holds"] is False
+
+
+def test_default_claims_dir(monkeypatch):
+    monkeypatch.delenv("MINIMAX_CLAIMS_DIR", raising=False)
+    assert str(claims.claims_dir()) == "_build/claims"
+
+
+def test_verdict_table_is_rounded_and_says_does_not_hold():
+    ledger = claims.Ledger("chapter.ipynb", profile="quick", seed=0)
+    ledger.record("a", "...", source="s", measured=0.123456, expected=0.1234, holds=True)
+    ledger.record("b", "...", source="s", measured=[1.0, 2.5], expected="bounded", holds=False)
+    table = ledger.verdict_table(digits=2)
+    assert "0.12" in table and "0.123" not in table and "[1.00, 2.50]" in table
+    assert table.splitlines()[-1].endswith("does NOT hold")
+
+
+def test_duplicate_ids_are_rejected():
+    ledger = claims.Ledger("chapter.ipynb", profile="quick", seed=0)
+    ledger.record("a", "...", source="s", measured=1, expected=1, holds=True)
+    with pytest.raises(ValueError, match="claim id 'a' is already recorded"):
+        ledger.record("a", "...", source="s", measured=1, expected=1, holds=True)

@@ -1,0 +1,137 @@
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+import pytest
+
+from minimax import rules
+
+
+def gradients(num_steps, seed=0):
+    """A deterministic stream of gradient pytrees with two leaves of different scales."""
+    keys = jax.random.split(jax.random.PRNGKey(seed), num_steps)
+    return [{"w": jax.random.normal(k, (3, 2)), "b": 10.0 * jax.random.normal(k, (2,))} for k in keys]
+
+
+def apply_rule(rule, stream):
+    params = jax.tree_util.tree_map(jnp.zeros_like, stream[0])
+    state = rule.init(params)
+    updates = []
+    for grad in stream:
+        update, state = rule.update(grad, state, params)
+        params = optax.apply_updates(params, update)
+        updates.append(update)
+    return params, updates
+
+
+def test_adam_is_optax_adam_over_many_steps():
+    stream = gradients(200)
+    ours, _ = apply_rule(rules.adam(1e-2, b1=0.5, b2=0.9), stream)
+    reference, _ = apply_rule(optax.adam(1e-2, b1=0.5, b2=0.9), stream)
+    for a, b in zip(jax.tree_util.tree_leaves(ours), jax.tree_util.tree_leaves(reference)):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+
+
+def test_sgd_negative_momentum_is_heavy_ball():
+    """z_{t+1} = z_t - eta g_t + beta (z_t - z_{t-1})."""
+    eta, beta = 0.1, -0.5
+    stream = [jnp.array([float(t), 1.0]) for t in range(1, 6)]
+    _, updates = apply_rule(rules.sgd(eta, momentum=beta), stream)
+    previous = jnp.zeros(2)
+    for grad, update in zip(stream, updates):
+        np.testing.assert_allclose(update, -eta * grad + beta * previous, rtol=1e-6)
+        previous = update
+
+
+def test_global_normalized_sgda_steps_have_length_eta():
+    _, updates = apply_rule(rules.normalized_sgda(0.3), gradients(5))
+    for update in updates:
+        assert float(optax.tree.norm(update)) == pytest.approx(0.3, rel=1e-5)
+
+
+def test_layerwise_normalized_sgda_moves_every_layer_by_eta():
+    _, updates = apply_rule(rules.normalized_sgda(0.3, layerwise=True), gradients(5))
+    for update in updates:
+        for leaf in jax.tree_util.tree_leaves(update):
+            assert float(jnp.linalg.norm(leaf)) == pytest.approx(0.3, rel=1e-5)
+
+
+def test_normalized_sgda_points_against_the_gradient():
+    grad = {"w": jnp.ones((3, 2)), "b": jnp.arange(2.0)}
+    _, (update,) = apply_rule(rules.normalized_sgda(1.0), [grad])
+    cosine = -sum(jnp.vdot(u, g) for u, g in zip(jax.tree_util.tree_leaves(update), jax.tree_util.tree_leaves(grad)))
+    assert float(cosine / optax.tree.norm(grad)) == pytest.approx(1.0, rel=1e-5)
+
+
+def directions_and_norms(updates):
+    flat = [jnp.concatenate([leaf.ravel() for leaf in jax.tree_util.tree_leaves(u)]) for u in updates]
+    return [f / jnp.linalg.norm(f) for f in flat], [jnp.linalg.norm(f) for f in flat]
+
+
+def test_adalr_has_adams_norm_and_the_momentum_direction():
+    stream = gradients(20)
+    _, adam_updates = apply_rule(rules.adam(1e-2), stream)
+    _, momentum_updates = apply_rule(optax.chain(optax.ema(0.9, debias=False), optax.scale(-1.0)), stream)
+    _, adalr_updates = apply_rule(rules.adalr(1e-2), stream)
+    adalr_dirs, adalr_norms = directions_and_norms(adalr_updates)
+    momentum_dirs, _ = directions_and_norms(momentum_updates)
+    _, adam_norms = directions_and_norms(adam_updates)
+    for d, m, n, a in zip(adalr_dirs, momentum_dirs, adalr_norms, adam_norms):
+        np.testing.assert_allclose(d, m, atol=1e-5)
+        assert float(n) == pytest.approx(float(a), rel=1e-5)
+
+
+def test_adadir_has_the_momentum_norm_and_adams_direction():
+    stream = gradients(20)
+    _, adam_updates = apply_rule(rules.adam(1.0), stream)
+    _, momentum_updates = apply_rule(optax.chain(optax.ema(0.9, debias=False), optax.scale(-0.1)), stream)
+    _, adadir_updates = apply_rule(rules.adadir(0.1), stream)
+    adadir_dirs, adadir_norms = directions_and_norms(adadir_updates)
+    adam_dirs, _ = directions_and_norms(adam_updates)
+    _, momentum_norms = directions_and_norms(momentum_updates)
+    for d, a, n, m in zip(adadir_dirs, adam_dirs, adadir_norms, momentum_norms):
+        np.testing.assert_allclose(d, a, atol=1e-5)
+        assert float(n) == pytest.approx(float(m), rel=1e-5)
+
+
+def test_graft_of_a_rule_with_itself_is_the_rule():
+    stream = gradients(10)
+    _, direct = apply_rule(rules.adam(1e-2), stream)
+    _, grafted = apply_rule(rules.graft(rules.adam(1e-2), rules.adam(1e-2)), stream)
+    for a, b in zip(jax.tree_util.tree_leaves(direct), jax.tree_util.tree_leaves(grafted)):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-8)
+
+
+def test_layerwise_graft_matches_norms_per_leaf():
+    stream = gradients(5)
+    _, grafted = apply_rule(rules.graft(rules.adam(1e-2), rules.sgd(1.0), layerwise=True), stream)
+    _, adam_updates = apply_rule(rules.adam(1e-2), stream)
+    for g, a in zip(grafted, adam_updates):
+        for g_leaf, a_leaf in zip(jax.tree_util.tree_leaves(g), jax.tree_util.tree_leaves(a)):
+            assert float(jnp.linalg.norm(g_leaf)) == pytest.approx(float(jnp.linalg.norm(a_leaf)), rel=1e-5)
+
+
+def test_rules_accept_traced_hyperparameters():
+    def first_update(learning_rate):
+        rule = rules.normalized_sgda(learning_rate)
+        return rule.update(jnp.array([3.0, 4.0]), rule.init(jnp.zeros(2)))[0]
+
+    np.testing.assert_allclose(jax.vmap(first_update)(jnp.array([1.0, 2.0])), [[-0.6, -0.8], [-1.2, -1.6]], rtol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: rules.sgd(0.0), r"learning_rate must be a finite number > 0; got 0.0"),
+        (lambda: rules.sgd(-1.0), r"learning_rate must be a finite number > 0"),
+        (lambda: rules.sgd(float("nan")), r"learning_rate must be a finite number > 0"),
+        (lambda: rules.sgd(0.1, momentum=1.0), r"momentum must lie in the open interval \(-1, 1\); got 1.0"),
+        (lambda: rules.sgd(0.1, momentum=-1.5), r"momentum must lie in the open interval \(-1, 1\)"),
+        (lambda: rules.normalized_sgda(0.1, momentum=2.0), r"momentum must lie in the open interval"),
+        (lambda: rules.adam(0.1, b2=1.0), r"b2 must lie in \[0, 1\); got 1.0"),
+        (lambda: rules.make_rule("adagrad", learning_rate=0.1), r"rule must be one of 'sgd', 'adam'.*got 'adagrad'"),
+    ],
+)
+def test_bad_input(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()

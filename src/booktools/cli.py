@@ -1,4 +1,4 @@
-"""Command line: ``python -m booktools {list,run,build,adopt,clean}`` (the Makefile calls these).
+"""Command line: ``python -m booktools {list,run,build,adopt,pages,clean}`` (the Makefile calls these).
 
 Exit status: 0 on success, 1 when a chapter or the HTML build failed, 2 for a usage problem
 (unknown chapter or profile, malformed YAML), whose message says what is known.
@@ -14,7 +14,9 @@ from pathlib import Path
 from booktools import paths
 from booktools.adopt import adopt_outputs
 from booktools.chapters import list_chapters
+from booktools.profiles import load_profile
 from booktools.errors import BooktoolsError
+from booktools.pages import write_generated_pages
 from booktools.run import run_profile
 from booktools.stage import build_html
 
@@ -58,6 +60,11 @@ def _parser() -> argparse.ArgumentParser:
     _add_chapters(adopt)
     adopt.set_defaults(command=_adopt)
 
+    generated = commands.add_parser("pages", help="write the claims ledger and chapter times of the run of "
+                                               "PROFILE into book/appendix (the committed copies)")
+    _add_profile(generated)
+    generated.set_defaults(command=_pages)
+
     clean = commands.add_parser("clean", help="delete _build (or only the run of --profile)")
     clean.add_argument("--profile", help="delete only _build/runs/PROFILE")
     clean.set_defaults(command=_clean)
@@ -98,6 +105,13 @@ def _build(root: Path, arguments: argparse.Namespace) -> int:
 def _adopt(root: Path, arguments: argparse.Namespace) -> int:
     skipped = adopt_outputs(root, arguments.profile, arguments.chapter)
     return 1 if skipped else 0
+
+
+def _pages(root: Path, arguments: argparse.Namespace) -> int:
+    load_profile(root, arguments.profile)  # an unknown profile fails here, listing the known ones
+    for path in write_generated_pages(root, arguments.profile, root):
+        print(f"wrote {path.relative_to(root)}")
+    return 0
 
 
 def _clean(root: Path, arguments: argparse.Namespace) -> int:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from booktools import cache, paths
+from booktools import cache, pages, paths
 from booktools.chapters import list_chapters
 from booktools.errors import BooktoolsError
 from booktools.profiles import load_profile
@@ -43,6 +43,7 @@ def stage_site(root: Path, profile: str) -> list[StagedChapter]:
 
     A chapter the run holds is taken from the run, even when stale (its inputs changed since; a
     warning says so). A chapter the run lacks keeps its committed notebook, with its quick outputs.
+    The pages generated from the run (claims ledger, chapter times) are refreshed in the staged copy.
     """
     root = Path(root).resolve()
     chapters = list_chapters(root)  # fails early, with a clear message, when there is no _toc.yml
@@ -53,8 +54,11 @@ def stage_site(root: Path, profile: str) -> list[StagedChapter]:
     for name in STAGED_SOURCES:
         _copy(root / name, site / name)
     _disable_execution(site / paths.CONFIG_FILE)
-    return [_overlay(root, profile, chapter, key, site)
-            for chapter, key in current_keys(root, profile, chapters).items()]
+    staged = [_overlay(root, profile, chapter, key, site)
+              for chapter, key in current_keys(root, profile, chapters).items()]
+    pages.write_generated_pages(root, profile, site, {item.chapter: item.origin for item in staged},
+                                refresh_only=True)
+    return staged
 
 
 def _copy(source: Path, destination: Path) -> None:

@@ -1,0 +1,118 @@
+"""The pages generated from a run: the claims ledger and the chapter execution times."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import nbformat
+
+from booktools import pages, paths
+from booktools.stage import stage_site
+
+FIRST, SECOND = "book/part1/01_first.ipynb", "book/part1/02_second.ipynb"
+THEORY = """\
+(first-measured)=
+## What we measured
+
+```{prf:proposition} A proposition
+:label: first-prop
+
+Text.
+```
+"""
+
+
+def write_ledger(root: Path, chapter: str, claims: list[dict], profile: str = "quick") -> None:
+    folder = paths.claims_dir(root, profile)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{Path(chapter).stem}.json").write_text(json.dumps(
+        {"chapter": chapter, "profile": profile, "seed": 3, "claims": claims}))
+
+
+def claim(id: str, holds: bool, **fields) -> dict:
+    return {"id": id, "statement": fields.get("statement", f"Statement {id}."), "source": fields.get("source", "Paper"),
+            "measured": fields.get("measured", 0.5), "expected": fields.get("expected", "< 1"), "holds": holds}
+
+
+def add_theory(root: Path, chapter: str) -> None:
+    notebook = nbformat.read(root / chapter, as_version=4)
+    notebook.cells.append(nbformat.v4.new_markdown_cell(THEORY))
+    nbformat.write(notebook, root / chapter)
+
+
+def test_the_ledger_page_lists_every_claim_with_its_verdict(project: Path):
+    add_theory(project, FIRST)
+    write_ledger(project, FIRST, [
+        claim("holds-one", True, source="Proposition first-prop; Smith 2020", measured=0.86602540, expected=0.866),
+        claim("fails-one", False, measured=[1.2345678, float("nan")], expected="|rate - 1| < 1e-3"),
+    ])
+    page = pages.claims_ledger_markdown(project, paths.claims_dir(project, "quick"), "quick")
+    assert "**2 claims from 1 chapter: 1 hold, 1 do not hold.**" in page
+    assert "# Chapter 01_first" in page  # the chapter's title
+    assert "{doc}`Read the chapter </book/part1/01_first>`" in page
+    assert "{ref}`What we measured <first-measured>`" in page
+    assert "| {prf:ref}`first-prop`; Smith 2020 |" in page  # rendered "Proposition 1.1", linked
+    assert "| 0.866 | 0.866 | ✔ holds |" in page
+    assert "| [1.235, nan] | \\|rate - 1\\| < 1e-3 | ✘ **does not hold** |" in page
+    assert "profile `quick`, seed 3" in page
+    assert "no claims recorded in this run" in page  # the second chapter has no ledger
+
+
+def test_labels_the_chapter_does_not_define_stay_plain_text(project: Path):
+    write_ledger(project, FIRST, [claim("c", True, source="Proposition bil-prop-unknown; two-timescale")])
+    page = pages.claims_ledger_markdown(project, paths.claims_dir(project, "quick"), "quick")
+    assert "| Proposition bil-prop-unknown; two-timescale |" in page
+    assert "prf:ref" not in page
+
+
+def test_stale_chapters_other_profiles_and_stray_ledgers_are_flagged(project: Path):
+    write_ledger(project, FIRST, [claim("c", True)], profile="quick")
+    folder = paths.claims_dir(project, "quick")
+    (folder / "01_first.json").write_text(json.dumps({"chapter": FIRST, "profile": "full", "seed": 0,
+                                                       "claims": [claim("c", True)]}))
+    (folder / "gone.json").write_text(json.dumps({"chapter": "book/old.ipynb", "claims": []}))
+    (folder / "broken.json").write_text("{not json")
+    page = pages.claims_ledger_markdown(project, folder, "quick", origins={FIRST: "stale"})
+    assert "from another profile than the book's (`quick`)" in page
+    assert "re-run it to refresh these verdicts" in page
+    assert "`book/old.ipynb`" in page and "`(unreadable: broken.json)`" in page
+
+
+def papermill_notebook(durations: list[float]) -> nbformat.NotebookNode:
+    cells = [nbformat.v4.new_code_cell("pass", metadata={"papermill": {"duration": d}}) for d in durations]
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Timed"), *cells])
+    notebook.metadata["papermill"] = {"duration": sum(durations) + 2.0, "end_time": "2026-01-02T03:04:05+00:00"}
+    return notebook
+
+
+def test_the_times_table_reads_papermill_metadata(project: Path):
+    run = paths.run_dir(project, "quick")
+    (run / FIRST).parent.mkdir(parents=True)
+    nbformat.write(papermill_notebook([0.5, 3.25, 1.0]), run / FIRST)
+    table = pages.chapter_times_markdown(project, run, "quick", versions={"jax": "0.1", "python": "3.11"})
+    assert "| 6.8 s | 3 | code cell 2: 3.2 s | 2026-01-02" in table
+    assert "| — | — | — | not executed by papermill |" in table  # the second chapter
+    assert "| **All chapters** | **6.8 s** |" in table
+    assert "JAX 0.1 on the CPU" in table and "cores" in table
+
+
+def test_staging_refreshes_the_generated_pages_the_book_has(project: Path):
+    write_ledger(project, FIRST, [claim("from-the-run", True)])
+    (project / pages.CLAIMS_PAGE).parent.mkdir(parents=True, exist_ok=True)
+    (project / pages.CLAIMS_PAGE).write_text("# Claims ledger\n\ncommitted copy\n")
+    stage_site(project, "quick")
+    site = paths.site_dir(project, "quick")
+    staged = (site / pages.CLAIMS_PAGE).read_text()
+    assert "from-the-run" in staged and "committed copy" not in staged
+    assert not (site / pages.TIMES_INCLUDE).exists(), "a page the book does not have is not added"
+
+
+def test_the_pages_command_writes_the_committed_copies(project: Path, capsys):
+    from booktools.cli import main
+
+    write_ledger(project, FIRST, [claim("c", True)])
+    assert main(["--root", str(project), "pages", "--profile", "quick"]) == 0
+    assert "`c`" in (project / pages.CLAIMS_PAGE).read_text()
+    assert (project / pages.TIMES_INCLUDE).is_file()
+    assert "wrote book/appendix/claims_ledger.md" in capsys.readouterr().out

@@ -39,7 +39,11 @@ def flat_jacobian(outputs_fn: Callable[[PyTree], jax.Array], params: PyTree) -> 
 
     num_outputs = jax.eval_shape(flat_outputs, flat).shape[0]
     jac = jax.jacrev if num_outputs <= flat.shape[0] else jax.jacfwd
-    return jac(flat_outputs)(flat), unravel
+
+    def unravel_like_params(v):
+        return jax.tree_util.tree_map(lambda leaf, p: leaf.astype(jnp.result_type(p)), unravel(v), params)
+
+    return jac(flat_outputs)(flat), unravel_like_params
 
 
 def metric_matrix(outputs_fn, params, scale: float = 1.0) -> jax.Array:

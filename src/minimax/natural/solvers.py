@@ -79,26 +79,25 @@ def dense_direction(outputs_fn, params, grad, damping=1e-3, scale=1.0, rcond=1e-
 def dual_direction(outputs_fn, params, grad, damping=1e-3, scale=1.0, rcond=1e-6):
     r"""The same solution as :func:`dense_direction`, through :math:`K = JJ^\top` (:math:`p \times p`).
 
-    With :math:`K = U\Sigma U^\top`, the row space of :math:`J` is spanned by :math:`J^\top U\Sigma^{-1/2}`, on
-    which :math:`A = wJ^\top J` acts as :math:`w\Sigma`; on its orthogonal complement :math:`A = 0`. Hence
+    For :math:`\delta > 0` this is the Woodbury (push-through) identity
 
     .. math::
 
-       (wJ^\top J + \delta I)^{-1} g = J^\top U\,\frac{U^\top J g}{\Sigma(w\Sigma + \delta)}
-       + \frac1\delta\Bigl(g - J^\top U\,\frac{U^\top Jg}{\Sigma}\Bigr),
+       (wJ^\top J + \delta I)^{-1} g = \frac1\delta\Bigl(g - wJ^\top(wJJ^\top + \delta I)^{-1}Jg\Bigr),
 
-    the second term vanishing for :math:`\delta = 0` (pseudo-inverse) and for gradients :math:`g = J^\top c`.
+    and for :math:`\delta = 0` the pseudo-inverse :math:`(wJ^\top J)^+ g = \tfrac1w J^\top (K^+)^2 J g`: on the row
+    space of :math:`J` the metric acts as :math:`wK`, on its complement as 0. Both cost :math:`O(p^2 d + p^3)`.
     """
     _check(damping, scale, rcond)
     J, unravel = flat_jacobian(outputs_fn, params)
     g, _ = ravel_pytree(grad)
     sigma, U = jnp.linalg.eigh(J @ J.T)
-    sigma_inv = _inverse_eigenvalues(sigma, 0.0, rcond)
     coefficients = U.T @ (J @ g)
-    in_rows = J.T @ (U @ (sigma_inv * coefficients))  # projection of g on the row space
-    solved = J.T @ (U @ (sigma_inv * _inverse_eigenvalues(scale * sigma, damping, rcond) * coefficients))
-    complement = jnp.where(damping > 0, (g - in_rows) / jnp.where(damping > 0, damping, 1.0), 0.0)
-    return unravel(solved + complement)
+    safe = jnp.where(damping > 0, damping, 1.0)
+    woodbury = (g - scale * J.T @ (U @ (_inverse_eigenvalues(scale * sigma, damping, rcond) * coefficients))) / safe
+    sigma_inv = _inverse_eigenvalues(sigma, 0.0, rcond)
+    pseudo = J.T @ (U @ (sigma_inv**2 * coefficients)) / scale
+    return unravel(jnp.where(damping > 0, woodbury, pseudo))
 
 
 def pushthrough_direction(outputs_fn, params, cotangent, damping=1e-3, scale=1.0, rcond=1e-6):

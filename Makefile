@@ -4,6 +4,7 @@
 #   make run PROFILE=full [CHAPTER=book/part1/….ipynb] [JOBS=2] [FORCE=1]
 #   make html PROFILE=full             build the HTML from an existing run
 #   make test                          pytest (library, tooling, book build) + nbval on the chapters
+#   make assignments                   student notebooks + autograder of book/assignments (_build/assignments)
 #
 # Everything runs in .venv, (re)installed from pyproject.toml with the versions pinned in the lock
 # file, and only when one of those two files changed.
@@ -29,7 +30,7 @@ RUN_ARGS  := --profile $(PROFILE) --jobs $(JOBS) $(foreach chapter,$(CHAPTER),--
 # Chapters write their claims ledgers here when nbval executes them (instead of next to the notebook).
 TEST_CLAIMS_DIR := $(CURDIR)/_build/test-claims
 
-.PHONY: help install run html book test bench lock clean distclean
+.PHONY: help install run html book test assignments bench lock clean distclean
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 12
@@ -59,6 +60,9 @@ book: $(INSTALLED)  ## execute every chapter (cached) and build the HTML book
 test: $(INSTALLED)  ## tests of library and tooling, the book build, nbval on the chapters
 	MINIMAX_CLAIMS_DIR=$(TEST_CLAIMS_DIR) $(PY) -m pytest --nbval-lax --nbval-current-env \
 	    --nbval-sanitize-with tests/sanitize.cfg tests $$($(BOOKTOOLS) list) $(PYTEST_ARGS)
+
+assignments: $(INSTALLED)  ## student notebooks and the autograder of book/assignments, in _build/assignments
+	$(BOOKTOOLS) assignments
 
 bench: $(INSTALLED)  ## run the benchmarks (the PyTorch baseline needs: .venv/bin/pip install -e '.[bench]')
 	$(PY) benchmarks/sweep_benchmark.py

@@ -1,4 +1,4 @@
-"""Command line: ``python -m booktools {list,run,build,adopt,pages,clean}`` (the Makefile calls these).
+"""Command line: ``python -m booktools {list,run,build,adopt,pages,assignments,grade,clean}`` (the Makefile calls these).
 
 Exit status: 0 on success, 1 when a chapter or the HTML build failed, 2 for a usage problem
 (unknown chapter or profile, malformed YAML), whose message says what is known.
@@ -11,8 +11,9 @@ import shutil
 import sys
 from pathlib import Path
 
-from booktools import paths
+from booktools import grading, paths
 from booktools.adopt import adopt_outputs
+from booktools.assignments import OUTPUT_DIR, build_assignments, report_built
 from booktools.chapters import list_chapters
 from booktools.profiles import load_profile
 from booktools.errors import BooktoolsError
@@ -65,6 +66,19 @@ def _parser() -> argparse.ArgumentParser:
     _add_profile(generated)
     generated.set_defaults(command=_pages)
 
+    coursework = commands.add_parser("assignments", help="student notebooks and the autograder of "
+                                                         "book/assignments, into _build/assignments")
+    coursework.add_argument("--out", help="output folder (default: _build/assignments)")
+    coursework.set_defaults(command=_assignments)
+
+    grade = commands.add_parser("grade", help="grade a submitted notebook with the autograder "
+                                              "(run `assignments` first)")
+    grade.add_argument("submission", help="the submitted .ipynb")
+    grade.add_argument("--assignment", required=True, help="assignment name, e.g. a1_extragradient_optimism")
+    grade.add_argument("--out", default="grading-results", help="where to write <submission>.json/.txt")
+    grade.add_argument("--time-limit", type=float, help="seconds per cell and per question (default 60)")
+    grade.set_defaults(command=_grade)
+
     clean = commands.add_parser("clean", help="delete _build (or only the run of --profile)")
     clean.add_argument("--profile", help="delete only _build/runs/PROFILE")
     clean.set_defaults(command=_clean)
@@ -112,6 +126,21 @@ def _pages(root: Path, arguments: argparse.Namespace) -> int:
     for path in write_generated_pages(root, arguments.profile, root):
         print(f"wrote {path.relative_to(root)}")
     return 0
+
+
+def _assignments(root: Path, arguments: argparse.Namespace) -> int:
+    output = Path(arguments.out).resolve() if arguments.out else root / OUTPUT_DIR
+    report_built(build_assignments(root, output), output)
+    return 0
+
+
+def _grade(root: Path, arguments: argparse.Namespace) -> int:
+    tests = root / OUTPUT_DIR / "autograder" / arguments.assignment / "tests.json"
+    if not tests.is_file():
+        raise BooktoolsError(f"no autograder for {arguments.assignment!r} at {tests}: run `make assignments` first")
+    limits = [] if arguments.time_limit is None else ["--cell-time-limit", str(arguments.time_limit),
+                                                      "--question-time-limit", str(arguments.time_limit)]
+    return grading.main([arguments.submission, "--tests", str(tests), "--out", arguments.out, *limits])
 
 
 def _clean(root: Path, arguments: argparse.Namespace) -> int:

@@ -52,3 +52,4 @@ __all__ = [
     "sample_quality",
     "saturating_generator_loss",
 ]
+from minimax.gan import diagnostics  # noqa: E402  (optimization diagnostics: field, gradient and update norms, MMD)

@@ -99,7 +99,7 @@ window.StaticFigures = window.StaticFigures || (function () {
     return parts.join("");
   }
 
-  function drawAxes(svg, panel, xr, yr, sx, sy, box) {
+  function drawAxes(svg, panel, xr, yr, sx, sy, box, height) {
     var axes = el("g", {"class": "sf-axes"}, svg);
     el("rect", {x: box.left, y: box.top, width: box.width, height: box.height, "class": "sf-frame"}, axes);
     var xt = ticks(xr, panel.xScale === "log"), yt = ticks(yr, panel.yScale === "log");
@@ -113,7 +113,7 @@ window.StaticFigures = window.StaticFigures || (function () {
       tickLabel(axes, v, yt.step, panel.yScale === "log",
                 {x: box.left - 7, y: sy(v) + 4, "text-anchor": "end", "class": "sf-tick-label"});
     });
-    el("text", {x: box.left + box.width / 2, y: HEIGHT - 8, "text-anchor": "middle", "class": "sf-axis-label"},
+    el("text", {x: box.left + box.width / 2, y: height - 8, "text-anchor": "middle", "class": "sf-axis-label"},
        axes).textContent = panel.xLabel;
     el("text", {x: 14, y: box.top + box.height / 2, "text-anchor": "middle", "class": "sf-axis-label",
                 transform: "rotate(-90 14 " + (box.top + box.height / 2) + ")"}, axes).textContent = panel.yLabel;
@@ -135,17 +135,19 @@ window.StaticFigures = window.StaticFigures || (function () {
   }
 
   function drawPanel(panel, index, clipId) {
-    var svg = el("svg", {viewBox: "0 0 " + WIDTH + " " + HEIGHT, "class": "sf-panel", role: "img",
+    // A panel with equal axes gets a square plot area, so that neither axis range is stretched.
+    var plotWidth = WIDTH - MARGIN.left - MARGIN.right;
+    var height = panel.equalAspect ? plotWidth + MARGIN.top + MARGIN.bottom : HEIGHT;
+    var svg = el("svg", {viewBox: "0 0 " + WIDTH + " " + height, "class": "sf-panel", role: "img",
                          "aria-label": panel.title});
-    var box = {left: MARGIN.left, top: MARGIN.top, width: WIDTH - MARGIN.left - MARGIN.right,
-               height: HEIGHT - MARGIN.top - MARGIN.bottom};
+    var box = {left: MARGIN.left, top: MARGIN.top, width: plotWidth, height: height - MARGIN.top - MARGIN.bottom};
     var curves = panel.series.map(function (s) { return {x: curveAt(s.x, index), y: curveAt(s.y, index)}; });
     var xr = extent(curves.map(function (c) { return c.x; }), panel.xRange);
     var yr = extent(curves.map(function (c) { return c.y; }), panel.yRange);
     if (panel.equalAspect) { var eq = equalize(xr, yr, box.width, box.height); xr = eq[0]; yr = eq[1]; }
     function sx(v) { return box.left + (v - xr[0]) / (xr[1] - xr[0]) * box.width; }
     function sy(v) { return box.top + box.height - (v - yr[0]) / (yr[1] - yr[0]) * box.height; }
-    drawAxes(svg, panel, xr, yr, sx, sy, box);
+    drawAxes(svg, panel, xr, yr, sx, sy, box, height);
     el("rect", {x: box.left, y: box.top, width: box.width, height: box.height},
        el("clipPath", {id: clipId}, el("defs", {}, svg)));
     var plot = el("g", {"clip-path": "url(#" + clipId + ")"}, svg);

@@ -48,5 +48,16 @@ def built_assignments(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def limits() -> dict[str, grading.Limits]:
+    """The time limits for the tiny fixture assignment and for the real ones."""
+    return {"tiny": TINY_LIMITS, "real": REAL_LIMITS}
+
+
+@pytest.fixture(scope="session")
+def paths() -> dict[str, Path]:
+    return {"repository": REPOSITORY, "submissions": SUBMISSIONS, "tiny": TINY_ASSIGNMENT}
+
+
+@pytest.fixture(scope="session")
 def expected_feedback() -> dict:
     return json.loads((SUBMISSIONS / "expected.json").read_text(encoding="utf-8"))

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from booktools import grading
+from booktools import assignments, grading
 
-from conftest import REAL_LIMITS, SUBMISSIONS, TINY_LIMITS
+SUBMISSIONS = Path(__file__).resolve().parent / "submissions"
 
 TINY_SUBMISSIONS = sorted(p.name for p in SUBMISSIONS.glob("tiny_*.ipynb"))
 REAL_SUBMISSIONS = sorted(p.name for p in SUBMISSIONS.glob("a[0-9]_*.ipynb"))
@@ -35,19 +35,21 @@ def check_report(report: grading.Report, expected: dict) -> None:
 
 
 @pytest.mark.parametrize("name", TINY_SUBMISSIONS)
-def test_broken_submissions_of_the_tiny_assignment_get_the_expected_feedback(name, tiny_tests, expected_feedback):
+def test_broken_submissions_of_the_tiny_assignment_get_the_expected_feedback(name, tiny_tests, expected_feedback,
+                                                                              limits):
     started = time.monotonic()
-    report = grading.grade(SUBMISSIONS / name, tiny_tests, TINY_LIMITS)
+    report = grading.grade(SUBMISSIONS / name, tiny_tests, limits["tiny"])
     check_report(report, expected_feedback[name])
     assert time.monotonic() - started < 30, "the time limits hold"
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", REAL_SUBMISSIONS)
-def test_broken_submissions_of_real_assignments_get_the_expected_feedback(name, built_assignments, expected_feedback):
+def test_broken_submissions_of_real_assignments_get_the_expected_feedback(name, built_assignments, expected_feedback,
+                                                                              limits):
     assignment = name.split("_", 1)[0]
     tests = next((built_assignments / "autograder").glob(f"{assignment}_*/tests.json"))
-    check_report(grading.grade(SUBMISSIONS / name, tests, REAL_LIMITS), expected_feedback[name])
+    check_report(grading.grade(SUBMISSIONS / name, tests, limits["real"]), expected_feedback[name])
 
 
 def test_every_submission_file_has_an_expectation(expected_feedback):
@@ -60,35 +62,31 @@ def autograder_tests(built_assignments: Path) -> list[Path]:
 
 
 @pytest.mark.slow
-def test_instructor_notebooks_score_full_marks(built_assignments):
-    from conftest import REPOSITORY
-
+def test_instructor_notebooks_score_full_marks(built_assignments, limits, paths):
     for tests in autograder_tests(built_assignments):
-        instructor = REPOSITORY / "book" / "assignments" / f"{tests.parent.name}.ipynb"
-        report = grading.grade(instructor, tests, REAL_LIMITS)
+        instructor = paths["repository"] / "book" / "assignments" / f"{tests.parent.name}.ipynb"
+        report = grading.grade(instructor, tests, limits["real"])
         assert report.score == report.max_score == 10, grading.as_text(report)
         assert report.notes == [], grading.as_text(report)
 
 
 @pytest.mark.slow
-def test_student_versions_score_zero_without_crashing_the_grader(built_assignments):
+def test_student_versions_score_zero_without_crashing_the_grader(built_assignments, limits):
     for tests in autograder_tests(built_assignments):
         student = built_assignments / "student" / f"{tests.parent.name}.ipynb"
-        report = grading.grade(student, tests, REAL_LIMITS)
+        report = grading.grade(student, tests, limits["real"])
         assert report.score == 0 and report.max_score == 10, grading.as_text(report)
         statuses = {q.status for q in report.questions}
         assert statuses <= {"not-implemented", "missing", "failed"}, grading.as_text(report)
         assert "not-implemented" in statuses
 
 
-def test_the_bundled_grade_py_runs_alone_and_writes_json_and_text(built_assignments, tmp_path):
+def test_the_bundled_grade_py_runs_alone_and_writes_json_and_text(built_assignments, tmp_path, paths):
     """The autograder folder works by itself: its grade.py, from another folder, on a submission."""
     bundle = built_assignments / "autograder"
     tiny = tmp_path / "tests.json"
-    from conftest import TINY_ASSIGNMENT
-    from booktools import assignments
     tiny.write_text(json.dumps({"assignment": "tiny", "questions": [vars(q) for q in
-                                assignments.make_assignment(TINY_ASSIGNMENT).questions]}))
+                                assignments.make_assignment(paths["tiny"]).questions]}))
     run = subprocess.run([sys.executable, str(bundle / "grade.py"), str(SUBMISSIONS / "tiny_wrong_answer.ipynb"),
                           "--tests", str(tiny), "--out", str(tmp_path / "results"), "--question-time-limit", "10"],
                          cwd=tmp_path, capture_output=True, text=True, timeout=120)

@@ -31,8 +31,26 @@ import pytest
 REPOSITORY = Path(__file__).resolve().parents[2]
 VENDOR_DIR = REPOSITORY / "_build" / "vendor"
 SCREENSHOT_DIR = REPOSITORY / "_build" / "screenshots"
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMEDRIVER = os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")
+
+
+
+def _first_program(environment_variable: str, candidates: list[str]) -> str:
+    """``$environment_variable`` if set, else the first candidate that exists (path or on PATH)."""
+    if os.environ.get(environment_variable):
+        return os.environ[environment_variable]
+    for candidate in candidates:
+        found = candidate if Path(candidate).is_file() else shutil.which(candidate)
+        if found:
+            return found
+    return candidates[0]
+
+
+# Debian's packages (what .ci/run installs); elsewhere (e.g. GitHub's Ubuntu runners) Chrome and the
+# chromedriver the runner image provides.
+CHROMIUM = _first_program("CHROMIUM", ["/usr/bin/chromium", "chromium", "google-chrome", "chromium-browser"])
+CHROMEDRIVER = _first_program("CHROMEDRIVER", [
+    "/usr/bin/chromedriver", str(Path(os.environ.get("CHROMEWEBDRIVER", "/nonexistent")) / "chromedriver"),
+    "chromedriver"])
 CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
                   "--disable-dev-shm-usage", "--window-size=1280,1000")
@@ -44,6 +62,8 @@ CDN_ASSETS = {
     "https://cdn.jsdelivr.net/npm/@jupyter-widgets/html-manager@1.0.6/": ("@jupyter-widgets/html-manager@1.0.6", ""),
 }
 LOCAL_CDN_PREFIX = "/_cdn"
+LOCAL_TAG = re.compile(r'<(?:script|link)\b[^>]*"/_cdn/[^>]*>')
+SRI_ATTRIBUTE = re.compile(r'\s(?:integrity|crossorigin)="[^"]*"')
 EXTERNAL_ASSET = re.compile(r'<(?:script[^>]*\bsrc|link[^>]*\bhref|img[^>]*\bsrc)="(https?://[^"]+)"')
 STYLESHEET_OR_SCRIPT = re.compile(r'<script[^>]*\bsrc="(https?://[^"]+)"|<link[^>]*rel="stylesheet"[^>]*href="(https?://[^"]+)"')
 
@@ -93,10 +113,15 @@ def cdn_files() -> dict[str, Path]:
 
 
 def rewrite_cdn_addresses(html: str) -> str:
-    """Point the page's CDN addresses at the local server (same order as ``cdn_files``)."""
+    """Point the page's CDN addresses at the local server (same order as ``cdn_files``).
+
+    A rewritten tag loses its ``integrity`` (subresource-integrity hash) and ``crossorigin``
+    attributes: the vendored file is the same release from npm, not always the same bytes as the
+    CDN's build (cdnjs minifies require.js itself). The deployed pages keep both.
+    """
     for index, (prefix, (_, inner)) in enumerate(CDN_ASSETS.items()):
         html = html.replace(prefix, f"{LOCAL_CDN_PREFIX}/{index}/")
-    return html
+    return LOCAL_TAG.sub(lambda tag: SRI_ATTRIBUTE.sub("", tag.group(0)), html)
 
 
 def unvendored_assets(html: str) -> list[str]:
@@ -187,7 +212,7 @@ def serve(cdn_files):
 def browser(tmp_path_factory):
     """One headless Chromium for the session (Selenium + Debian's chromedriver), console logs captured."""
     for program in (CHROMIUM, CHROMEDRIVER):
-        if not Path(program).exists():
+        if not Path(program).is_file():
             _required(program, "not installed (apt-get install chromium chromium-driver; .ci/run does it)")
     try:
         from selenium import webdriver
@@ -240,4 +265,34 @@ def page_tools():
     """The helpers above, for test modules (``page_tools.console_errors(driver)`` ...)."""
     return type("PageTools", (), {"console_errors": staticmethod(console_errors), "wait_for": staticmethod(wait_for),
                                   "save_screenshot": staticmethod(save_screenshot),
-                                  "unvendored_assets": staticmethod(unvendored_assets)})
+                                  "unvendored_assets": staticmethod(unvendored_assets),
+                                  "CDN_ASSETS": CDN_ASSETS, "SCREENSHOT_DIR": SCREENSHOT_DIR})
+
+
+# --- the book, built from the repository ---------------------------------------------------------
+
+BUILD_TIMEOUT_S = 1200
+
+
+@pytest.fixture(scope="session")
+def book_html(tmp_path_factory) -> Path:
+    """The HTML of the book as committed (``jupyter-book build``, warnings allowed: the build test
+    checks those), or the folder ``$SITE_HTML`` names (e.g. ``_build/html`` after ``make book``)."""
+    if os.environ.get("SITE_HTML"):
+        html = Path(os.environ["SITE_HTML"]).resolve()
+        assert (html / "index.html").is_file(), f"SITE_HTML={html} holds no index.html"
+        return html
+    from booktools.stage import jupyter_book_command
+
+    output = tmp_path_factory.mktemp("book")
+    command = [part for part in jupyter_book_command(REPOSITORY, output) if part not in ("-W",)]
+    build = subprocess.run(command, cwd=REPOSITORY, capture_output=True, text=True, timeout=BUILD_TIMEOUT_S)
+    html = output / "_build" / "html"
+    assert (html / "index.html").is_file(), f"the book did not build:\n{build.stdout[-4000:]}\n{build.stderr[-4000:]}"
+    return html
+
+
+@pytest.fixture(scope="session")
+def book_site(book_html, serve) -> Server:
+    """The built book served on 127.0.0.1, CDN assets from the vendored copies."""
+    return serve(book_html)

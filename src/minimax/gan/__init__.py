@@ -52,4 +52,5 @@ __all__ = [
     "sample_quality",
     "saturating_generator_loss",
 ]
+from minimax.gan import mode_collapse  # noqa: E402  (the two-mode setting of the SGDA mode-collapse theorem)
 from minimax.gan import diagnostics  # noqa: E402  (optimization diagnostics: field, gradient and update norms, MMD)

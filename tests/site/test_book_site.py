@@ -194,7 +194,8 @@ def expected_launch_links(chapter: str) -> dict[str, str]:
 
 
 def test_launch_and_download_buttons_point_where_the_config_says(browser, book_site, page_tools):
-    browser.get(book_site.url(f"{CHAPTER}.html"))
+    assert open_page(browser, page_tools, book_site.url(f"{CHAPTER}.html")) == []
+    page_tools.wait_for(browser, "document.querySelectorAll('a.btn, a.dropdown-item').length > 0", what="the buttons")
     hrefs = browser.execute_script("return [...document.querySelectorAll('a')].map(a => a.href)")
     for name, expected in expected_launch_links(CHAPTER).items():
         if name == "jupyterhub":

@@ -8,19 +8,23 @@ Natural GDA takes a step along the natural directions of both players at the cur
    \phi_{t+1} = \phi_t + \eta\,(B_{\phi_t} + \delta I)^{-1}\nabla_\phi\Psi(\theta_t, \phi_t),
 
 the Euler discretization of the natural flow (:mod:`minimax.natural.flows`). Natural extragradient
-looks ahead first and steps from :math:`z_t` with the natural direction of the look-ahead gradient; the
-preconditioner is evaluated at :math:`z_t` in both half-steps (the base point of the step).
+looks ahead first and steps from :math:`z_t` with the natural direction of the look-ahead gradient, the
+metric being evaluated at the look-ahead point.
 
-Both are the library's own :func:`minimax.schemes.simultaneous` and :func:`minimax.schemes.extragradient`
-with the per-player rule ``optax.chain(precondition(player), rules.sgd(eta))``, so they run in
-:func:`minimax.runner.run` and :func:`minimax.runner.sweep` like any other scheme.
+Natural GDA is the library's own :func:`minimax.schemes.simultaneous` with the per-player rule
+``optax.chain(precondition(player), rules.sgd(eta))``; natural extragradient is its own
+:class:`~minimax.schemes.Scheme` (same state, same rules). Both run in :func:`minimax.runner.run` and
+:func:`minimax.runner.sweep` like any other scheme.
 """
 
 from __future__ import annotations
 
+import jax
+import jax.numpy as jnp
 import optax
 
 from minimax import rules, schemes
+from minimax.games import vector_field
 from minimax.hidden.games import HiddenGame
 from minimax.natural.solvers import precondition
 
@@ -63,6 +67,33 @@ def natural_gda(hidden: HiddenGame, learning_rate, method="dual", damping=1e-3, 
 
 def natural_extragradient(hidden: HiddenGame, learning_rate, method="dual", damping=1e-3, player_x=None,
                           player_y=None, **options) -> schemes.Scheme:
-    r"""Extragradient with natural directions (preconditioner at the base point :math:`z_t`)."""
+    r"""Extragradient with natural directions, each computed where its gradient is evaluated.
+
+    .. math::
+
+       z_{t+\frac12} = z_t - \eta\,P_{z_t}^{-1}F(z_t), \qquad
+       z_{t+1} = z_t - \eta\,P_{z_{t+1/2}}^{-1}F(z_{t+1/2}),
+
+    with :math:`P_z = \operatorname{diag}(A_\theta + \delta I, B_\phi + \delta I)`. The metric must be taken at the
+    look-ahead point: the gradient there lies in the row space of *its* Jacobian, and preconditioning it with
+    the metric of :math:`z_t` (as :func:`minimax.schemes.extragradient` with a preconditioning rule would) amplifies
+    the mismatch by :math:`1/\delta`.
+    """
     rule_x, rule_y = _rules(hidden, learning_rate, method, damping, player_x, player_y, options)
-    return schemes.extragradient(rule_x, rule_y)
+
+    def init(x, y):
+        return schemes.SchemeState(x, y, rule_x.init(x), rule_y.init(y), jnp.zeros((), jnp.int32), ())
+
+    def step(game, state, key):
+        key_half, key_full = (None, None) if key is None else tuple(jax.random.split(key))
+        grad_x, grad_y = vector_field(game, state.x, state.y, game.sample(key_half))
+        update_x, rule_state_x = rule_x.update(grad_x, state.rule_state_x, state.x)
+        update_y, rule_state_y = rule_y.update(grad_y, state.rule_state_y, state.y)
+        x_half, y_half = optax.apply_updates(state.x, update_x), optax.apply_updates(state.y, update_y)
+        grad_x, grad_y = vector_field(game, x_half, y_half, game.sample(key_full))
+        update_x, rule_state_x = rule_x.update(grad_x, rule_state_x, x_half)
+        update_y, rule_state_y = rule_y.update(grad_y, rule_state_y, y_half)
+        return schemes.SchemeState(optax.apply_updates(state.x, update_x), optax.apply_updates(state.y, update_y),
+                                   rule_state_x, rule_state_y, state.step + 1, state.memory)
+
+    return schemes.Scheme(init, step)

@@ -187,8 +187,12 @@ def kfac_factors(player: MLPPlayer, params) -> KFACFactors:
     return KFACFactors(inputs_factors, sensitivity_factors)
 
 
-def kfac_direction(player: MLPPlayer, params, grad, damping=1e-3, scale=1.0, rcond=1e-6):
+def kfac_direction(player: MLPPlayer, params, grad, damping=1e-3, scale=1.0, rcond=1e-6, factored=False):
     r"""K-FAC: :math:`(w\bar A_l\otimes\bar G_l + \delta I)^{-1}` applied to each layer's gradient.
+
+    With ``factored=True`` the damping is split between the factors as in Martens and Grosse (2015),
+    :math:`(w\bar A_l + \sqrt\delta I)^{-1}\,\Gamma\,(\bar G_l + \sqrt\delta I)^{-1}` (two linear solves instead of two
+    eigendecompositions: cheaper, and a further approximation of the damped inverse; needs :math:`\delta > 0`).
 
     For the gradient :math:`\Gamma = [\nabla W; \nabla b^\top]` of a layer, with
     :math:`\bar A = U\Lambda U^\top`, :math:`\bar G = V M V^\top`,
@@ -203,6 +207,12 @@ def kfac_direction(player: MLPPlayer, params, grad, damping=1e-3, scale=1.0, rco
     directions = []
     for layer, a_bar, g_bar in zip(grad, factors.inputs, factors.sensitivities):
         gamma = jnp.concatenate([layer["w"], layer["b"][None, :]], axis=0)
+        if factored:
+            root = jnp.sqrt(damping)
+            left = jnp.linalg.solve(scale * a_bar + root * jnp.eye(a_bar.shape[0], dtype=a_bar.dtype), gamma)
+            solved = jnp.linalg.solve(g_bar + root * jnp.eye(g_bar.shape[0], dtype=g_bar.dtype), left.T).T
+            directions.append({"w": solved[:-1], "b": solved[-1]})
+            continue
         lam, U = jnp.linalg.eigh(a_bar)
         mu, V = jnp.linalg.eigh(g_bar)
         products = scale * lam[:, None] * mu[None, :]

@@ -155,3 +155,19 @@ def _make_natural_gda(learning_rate):
 def test_bad_input_is_rejected_with_a_clear_message(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_natural_extragradient_takes_the_metric_at_the_look_ahead_point():
+    player, _, _ = _setup()
+    game = hidden.rock_paper_scissors(player, player, regularization=1.0)
+    x, y = player.init(jax.random.PRNGKey(5)), player.init(jax.random.PRNGKey(6))
+    scheme = natural.natural_extragradient(game, 0.1, method="dense", damping=0.1)
+    state = scheme.step(hidden.as_game(game), scheme.init(x, y), None)
+    step = lambda p, g: jax.tree_util.tree_map(lambda a, d: a - 0.1 * d, p,
+                                               natural.dense_direction(player.apply, p, g, 0.1, 0.25))
+    gx, gy = jax.grad(lambda a, b: hidden.payoff(game, a, b), argnums=(0, 1))(x, y)
+    x_half, y_half = step(x, gx), step(y, jax.tree_util.tree_map(jnp.negative, gy))
+    gx, gy = jax.grad(lambda a, b: hidden.payoff(game, a, b), argnums=(0, 1))(x_half, y_half)
+    expected_x = jax.tree_util.tree_map(lambda a, d: a - 0.1 * d, x,
+                                        natural.dense_direction(player.apply, x_half, gx, 0.1, 0.25))
+    assert _rel(state.x, expected_x) < 1e-5

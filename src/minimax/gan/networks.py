@@ -40,7 +40,10 @@ def mlp_init(key: jax.Array, sizes: Sequence[int]) -> list[dict]:
       key: a PRNG key; the same key gives the same parameters.
       sizes: at least two integers >= 1, input size first, output size last.
     """
-    sizes = tuple(sizes) if not isinstance(sizes, (str, bytes)) else sizes
+    try:
+        sizes = tuple(sizes) if not isinstance(sizes, (str, bytes)) else sizes
+    except TypeError:
+        pass
     if not isinstance(sizes, tuple) or len(sizes) < 2:
         raise ValueError(f"sizes must be a sequence of at least two layer sizes, e.g. [2, 32, 1]; got {sizes!r}.")
     for size in sizes:

@@ -750,7 +750,9 @@ def setting_sweep(
       epsilon, neurons, gradients: as in :func:`recovery_metric`.
 
     With no setting axis in the grid, the result equals :func:`minimax.runner.sweep` on the same setting with
-    :func:`initializer` and :func:`recovery_metric` (same seeds, same numbers).
+    :func:`initializer` and :func:`recovery_metric` (same seeds, same numbers). Like ``sweep``, the runs are
+    sharded over the devices when several are visible (e.g. CPU cores exposed with
+    ``XLA_FLAGS=--xla_force_host_platform_device_count=2``).
 
     Example:
       >>> from minimax import runner
@@ -798,8 +800,25 @@ def setting_sweep(
     keys = jax.vmap(jax.random.PRNGKey)(jnp.asarray(seeds))
     hypers = tuple(jnp.asarray(values[name], dtype=jnp.float32) for name in hyper_names)
     game_values = tuple(jnp.asarray(columns[name], dtype=jnp.float32) for name in SETTING_AXES)
-    history, final, diverged_at = swept(hypers, game_values, keys)
+    swept_values = swept(*_shard_runs((hypers, game_values, keys), size))
+    history, final, diverged_at = jax.tree_util.tree_map(lambda leaf: leaf[:size], swept_values)
     return SettingSweep(history, np.arange(0, num_steps + 1, log_every), final, diverged_at)
+
+
+def _shard_runs(tree, size: int):
+    """Pad the runs to a multiple of the device count and spread them over the devices, as runner.sweep does."""
+    devices = jax.devices()
+    if len(devices) == 1:
+        return tree
+    padded = -(-size // len(devices)) * len(devices)
+    sharding = jax.sharding.NamedSharding(jax.sharding.Mesh(np.asarray(devices), ("runs",)),
+                                          jax.sharding.PartitionSpec("runs"))
+
+    def place(leaf):
+        leaf = jnp.asarray(leaf)
+        return jax.device_put(jnp.concatenate([leaf, jnp.repeat(leaf[-1:], padded - size, axis=0)]), sharding)
+
+    return jax.tree_util.tree_map(place, tree)
 
 
 def stack_grids(*grids, **defaults):

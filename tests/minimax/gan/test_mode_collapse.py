@@ -126,20 +126,21 @@ def test_output_shares_split_the_generator_into_collapse_separation_and_rest():
     np.testing.assert_allclose(neurons[0], [1.0, 0.3, np.sqrt(0.65), np.sqrt(0.35)], atol=1e-6)
 
 
-def test_setting_sweep_equals_runner_sweep_and_embeds_lower_dimensions():
+def test_setting_sweep_equals_runner_sweep_and_embeds_smaller_games():
     setting = mc.two_mode_setting(dim=16, inner=0.3, gen_width=4, disc_width=3, batch_size=16)
-    points = runner.grid(eta_g=[0.01, 0.05], eta_d=[0.02], seed=[0, 5])
-    ours = mc.setting_sweep(setting, mc.nsgda, points, num_steps=30, log_every=10, gen_norm=0.2, disc_norm=0.3,
-                            neurons=True)
-    reference = runner.sweep(mc.two_mode_game(setting), mc.nsgda, mc.initializer(setting, 0.2, 0.3), points,
+    full = runner.grid(eta_g=[0.01, 0.05], eta_d=[0.02], seed=[0, 5])
+    smaller = runner.grid(eta_g=[0.05], eta_d=[0.02], dim=[5], disc_width=[2], seed=[0])
+    points, (part_full, part_small) = mc.stack_grids(full, smaller, dim=16, disc_width=3)
+    ours = mc.setting_sweep(setting, mc.nsgda, points, num_steps=30, log_every=10, gen_norm=0.2, disc_norm=0.3, neurons=True)
+    reference = runner.sweep(mc.two_mode_game(setting), mc.nsgda, mc.initializer(setting, 0.2, 0.3), full,
                              num_steps=30, log_every=10, metrics=mc.recovery_metric(setting, neurons=True))
     for name in reference.metrics:
-        np.testing.assert_allclose(ours.metrics[name], reference.metrics[name], rtol=1e-5, atol=1e-6)
-    embedded = mc.setting_sweep(setting, mc.sgda, runner.grid(eta_g=[0.5], eta_d=[0.5], dim=[5, 16], inner=[0.2, 0.6]),
-                                num_steps=30, log_every=30, gen_norm=0.5, disc_norm=0.5)
-    beyond = np.abs(np.asarray(embedded.final.x)[:2, :, 5:]).max() + np.abs(np.asarray(embedded.final.y["w"])[:2, :, 5:]).max()
-    assert beyond == 0.0
-    assert np.abs(np.asarray(embedded.final.x)[2:, :, 5:]).max() > 0
+        np.testing.assert_allclose(np.asarray(ours.metrics[name])[part_full], reference.metrics[name], rtol=1e-5, atol=1e-6)
+    generator = np.asarray(ours.final.x)[part_small][0]
+    weights = np.asarray(ours.final.y["w"])[part_small][0]
+    assert np.abs(generator[:, 5:]).max() == 0.0 and np.abs(weights[:, 5:]).max() == 0.0  # the 5-dim game stays in R^5
+    assert np.abs(weights[2:]).max() == 0.0 and np.abs(weights[:2]).max() > 0  # the third neuron of D stays at zero
+    assert np.abs(generator[:, :5]).max() > 0
 
 
 @pytest.mark.parametrize(
@@ -162,3 +163,33 @@ def test_setting_sweep_equals_runner_sweep_and_embeds_lower_dimensions():
 def test_bad_input_raises_a_clear_value_error(build, message):
     with pytest.raises(ValueError, match=message):
         build()
+
+
+def test_setting_sweep_shards_over_devices_with_the_same_numbers():
+    import os
+    import subprocess
+    import sys
+    import textwrap
+
+    code = textwrap.dedent(
+        """
+        import jax, numpy as np
+        from minimax import runner
+        from minimax.gan import mode_collapse as mc
+        setting = mc.two_mode_setting(dim=16, inner=0.3, gen_width=4, disc_width=3, batch_size=8)
+        points = runner.grid(eta_g=[0.01, 0.05, 0.1], eta_d=[0.02], seed=[0])  # 3 runs: padded on 2 devices
+        result = mc.setting_sweep(setting, mc.nsgda, points, num_steps=20, log_every=10, gen_norm=0.2, disc_norm=0.3)
+        print(jax.device_count())
+        np.save(__import__("sys").argv[1], np.asarray(result.metrics["shares"]))
+        """
+    )
+    outputs = {}
+    for devices in (1, 2):
+        path = f"{os.environ.get('TMPDIR', '/tmp')}/mode_collapse_{devices}_{os.getpid()}.npy"
+        env = {**os.environ, "XLA_FLAGS": f"--xla_force_host_platform_device_count={devices}", "JAX_PLATFORMS": "cpu"}
+        completed = subprocess.run([sys.executable, "-c", code, path], env=env, capture_output=True, text=True, check=True)
+        assert completed.stdout.strip().splitlines()[-1] == str(devices)
+        outputs[devices] = np.load(path)
+        os.remove(path)
+    assert outputs[2].shape == (3, 3, 3)
+    np.testing.assert_allclose(outputs[2], outputs[1], rtol=1e-5, atol=1e-7)

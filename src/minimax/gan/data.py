@@ -19,7 +19,6 @@ from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
-import jax.scipy.special
 
 from minimax import _validation
 
@@ -48,38 +47,16 @@ class Mixture(NamedTuple):
     def sample(self, key: jax.Array, n: int) -> jax.Array:
         r"""``n`` i.i.d. points, shape ``(n, d)``: a uniform mode :math:`k`, then :math:`\mu_k + \sigma\varepsilon`.
 
-        Equivalent to ``from_normals(jax.random.normal(key, (n, 1 + d)))``.
-
         Example:
           >>> points = ring().sample(jax.random.PRNGKey(0), 5)
           >>> points.shape
           (5, 2)
         """
         _validation.check_positive_int("n", n)
-        return self.from_normals(jax.random.normal(key, (n, 1 + self.dim), dtype=self.means.dtype))
-
-    def from_normals(self, draws: jax.Array) -> jax.Array:
-        r"""Turn standard normal draws of shape ``(n, 1 + d)`` into ``n`` samples of the mixture.
-
-        The first column picks the mode through the normal CDF :math:`\Phi` (which makes it uniform on
-        :math:`[0, 1)`), :math:`k = \lfloor K\,\Phi(u) \rfloor`, and the other :math:`d` columns are the
-        noise :math:`\varepsilon`:
-
-        .. math::
-
-           s = \mu_k + \sigma\,\varepsilon .
-
-        It lets a caller draw everything a step needs (data *and* latents) with one call to the random
-        generator; on CPU each call of JAX's default (threefry) generator costs a small fixed loop, which is
-        a large share of a small GAN step.
-        """
-        draws = jnp.asarray(draws)
-        if draws.ndim != 2 or draws.shape[1] != 1 + self.dim:
-            raise ValueError(f"draws must have shape (n, {1 + self.dim}) (one column for the mode, {self.dim} for "
-                             f"the noise); got shape {draws.shape}.")
-        uniform = jax.scipy.special.ndtr(draws[:, 0])
-        modes = jnp.clip(jnp.floor(uniform * self.num_modes).astype(jnp.int32), 0, self.num_modes - 1)
-        return self.means[modes] + self.std * draws[:, 1:]
+        mode_key, noise_key = jax.random.split(key)
+        modes = jax.random.randint(mode_key, (n,), 0, self.num_modes)
+        noise = jax.random.normal(noise_key, (n, self.dim), dtype=self.means.dtype)
+        return self.means[modes] + self.std * noise
 
 
 def ring(num_modes: int = 8, radius: float = 2.0, std: float = 0.02) -> Mixture:

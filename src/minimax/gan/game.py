@@ -82,20 +82,9 @@ def gan_game(
     _validation.check_positive_int("batch_size", batch_size)
     _validation.check_choice("loss", loss, LOSSES)
 
-    if isinstance(data, Mixture):
-        # One random draw per evaluation (mode, noise and latent together): on CPU every call of JAX's
-        # threefry generator is a small loop with a fixed cost, a large share of a small GAN step.
-        width = 1 + data.dim
-
-        def sample(key: jax.Array) -> GanBatch:
-            draws = jax.random.normal(key, (batch_size, width + latent_dim))
-            return GanBatch(data.from_normals(draws[:, :width]), draws[:, width:])
-
-    else:
-
-        def sample(key: jax.Array) -> GanBatch:
-            real_key, latent_key = jax.random.split(key)
-            return GanBatch(data.sample(real_key, batch_size), jax.random.normal(latent_key, (batch_size, latent_dim)))
+    def sample(key: jax.Array) -> GanBatch:
+        real_key, latent_key = jax.random.split(key)
+        return GanBatch(data.sample(real_key, batch_size), jax.random.normal(latent_key, (batch_size, latent_dim)))
 
     def logits(x, y, batch):
         fake = generator(x, batch.latent)

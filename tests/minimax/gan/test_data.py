@@ -45,13 +45,6 @@ def test_sampling_is_deterministic_in_the_key():
     assert not np.array_equal(first, mixture.sample(jax.random.PRNGKey(4), 100))
 
 
-def test_from_normals_maps_the_first_column_to_a_uniform_mode():
-    mixture = data.ring(num_modes=4)
-    quantiles = jnp.array([-3.0, -0.5, 0.5, 3.0])  # Phi: 0.001, 0.31, 0.69, 0.999 -> modes 0, 1, 2, 3
-    draws = jnp.stack([quantiles, jnp.zeros(4), jnp.zeros(4)], axis=1)
-    np.testing.assert_allclose(mixture.from_normals(draws), mixture.means, atol=1e-6)
-
-
 @pytest.mark.parametrize(
     "make, name",
     [
@@ -61,7 +54,6 @@ def test_from_normals_maps_the_first_column_to_a_uniform_mode():
         (lambda: data.grid(size=2.5), "size"),
         (lambda: data.grid(spacing=0.0), "spacing"),
         (lambda: data.ring().sample(jax.random.PRNGKey(0), 0), "n"),
-        (lambda: data.ring().from_normals(jnp.zeros((3, 2))), "draws"),
     ],
 )
 def test_bad_input_names_the_parameter(make, name):

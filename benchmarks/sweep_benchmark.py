@@ -22,7 +22,7 @@ the workload's). Each measurement runs in a fresh process; each time is the best
 repetitions, and the CPU time used by *other* processes during it is recorded (this is often a shared
 machine: numbers taken while it is busy are slower, never faster).
 
-Usage (about 3-4 minutes on 2 cores)::
+Usage (about 2.5 minutes on 2 idle cores)::
 
     python benchmarks/sweep_benchmark.py                 # or: make bench
     python benchmarks/sweep_benchmark.py --quick         # a smoke test, seconds, numbers meaningless
@@ -288,7 +288,7 @@ def worker_torch(args) -> dict:
 
     a, b = torch.randn(1024, 1024), torch.randn(1024, 1024)
     torch.mm(a, b)
-    mm = timed(lambda: [torch.mm(a, b) for _ in range(8)], 5)
+    mm = timed(lambda: [torch.mm(a, b) for _ in range(8)], 10)
     return {
         **timing,
         "finite": all(math.isfinite(v) for v in finals),
@@ -314,7 +314,7 @@ def worker_matmul(args) -> dict:
     def eight_products():
         jax.block_until_ready([product(a, b) for _ in range(products)])
 
-    large = timed(eight_products, 5)
+    large = timed(eight_products, 10)
     out = {"mm1024": {**large, "gflops": rate(products * 2 * 1024**3, large["seconds"])}}
 
     # Workload-shaped: the batched (runs, batch, width) @ (runs, width, width) products of the sweep,

@@ -1,19 +1,28 @@
 /* Draws an ExplorableFigure (booktools.static_figures) from the JSON embedded next to it.
-   Dependency-free: SVG panels redrawn from precomputed curves when a select or slider moves. */
-window.StaticFigures = window.StaticFigures || (function () {
+   Dependency-free: SVG panels redrawn from precomputed curves when a select or slider moves.
+   Several figures share one window (a page, or JupyterLab's notebooks): the newest version of this
+   script wins, so that an older copy (which cannot read 8-bit curves) never draws a newer figure. */
+window.StaticFigures = (window.StaticFigures && window.StaticFigures.version >= 2) ? window.StaticFigures : (function () {
   "use strict";
   var SVG_NS = "http://www.w3.org/2000/svg";
-  var MISSING = 65535, LEVELS = 65534;
+  var CODES = {16: {missing: 65535, levels: 65534}, 8: {missing: 255, levels: 254}};
   var WIDTH = 400, HEIGHT = 310, MARGIN = {left: 60, right: 14, top: 30, bottom: 46};
   var DASHES = {line: "", dashed: "6 4", dotted: "2 3"};
 
-  /* 16-bit codes over each curve's range (see encode_curves in static_figures.py). */
+  /* 16-bit (or 8-bit) codes over each curve's range (see encode_curves in static_figures.py). */
   function decode(encoded) {
-    var bytes = atob(encoded.data), codes = new Uint16Array(bytes.length / 2);
-    for (var i = 0; i < codes.length; i++) {
-      codes[i] = bytes.charCodeAt(2 * i) | (bytes.charCodeAt(2 * i + 1) << 8);  // little-endian
+    var bits = encoded.bits || 16, bytes = atob(encoded.data), codes;
+    if (bits === 8) {
+      codes = new Uint8Array(bytes.length);
+      for (var k = 0; k < codes.length; k++) codes[k] = bytes.charCodeAt(k);
+    } else {
+      codes = new Uint16Array(bytes.length / 2);
+      for (var i = 0; i < codes.length; i++) {
+        codes[i] = bytes.charCodeAt(2 * i) | (bytes.charCodeAt(2 * i + 1) << 8);  // little-endian
+      }
     }
-    return {shape: encoded.shape, low: encoded.low, high: encoded.high, codes: codes};
+    return {shape: encoded.shape, low: encoded.low, high: encoded.high, codes: codes,
+            missing: CODES[bits].missing, levels: CODES[bits].levels};
   }
 
   /* The curve of `array` at the controls' position `index`; axes of length 1 are shared. */
@@ -23,7 +32,7 @@ window.StaticFigures = window.StaticFigures || (function () {
     var low = array.low[row], span = array.high[row] - low, out = new Float64Array(n);
     for (var i = 0; i < n; i++) {
       var code = array.codes[row * n + i];
-      out[i] = code === MISSING ? NaN : low + (code / LEVELS) * span;
+      out[i] = code === array.missing ? NaN : low + (code / array.levels) * span;
     }
     return out;
   }
@@ -254,5 +263,5 @@ window.StaticFigures = window.StaticFigures || (function () {
     }
   }
 
-  return {render: render, decode: decode, curveAt: curveAt};
+  return {version: 2, render: render, decode: decode, curveAt: curveAt};
 })();

@@ -16,6 +16,8 @@ Pages stay light: each curve is stored as 16-bit integers over its own range (on
 the range of its logarithm), about 0.01 % of the curve's span, which is finer than a pixel. On an
 axis with a fixed range, points farther than ``FAR_OUTSIDE`` ranges beyond it are dropped (a
 diverging run would otherwise spend the 16 bits on 1e30 and lose the part of the curve one sees).
+A panel with many curves per position (e.g. one path per neuron at every cell of a grid) can ask
+for ``bits=8``: 1/254 of each curve's span, about a pixel of a panel, in half the bytes.
 
 Example::
 
@@ -43,6 +45,7 @@ SCALES = ("linear", "log")
 STYLES = ("line", "dashed", "dotted", "markers")
 QUANTIZATION_LEVELS = 65534          # codes 0..65534 hold values; 65535 marks a missing point
 MISSING_CODE = 65535
+CODE_BITS = {16: ("<u2", QUANTIZATION_LEVELS, MISSING_CODE), 8: ("u1", 254, 255)}  # bits -> dtype, levels, missing
 FAR_OUTSIDE = 10.0                   # on a fixed-range axis, drop points this many ranges beyond it
 DEFAULT_COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#7f7f7f")
 
@@ -100,9 +103,12 @@ class Panel:
     x_range: tuple[float, float] | None = None
     y_range: tuple[float, float] | None = None
     equal_aspect: bool = False
+    bits: int = 16
     series: list[Series] = field(default_factory=list)
 
     def __post_init__(self):
+        if self.bits not in CODE_BITS:
+            raise ValueError(f"panel {self.title!r}: bits must be one of {tuple(CODE_BITS)}, got {self.bits!r}")
         for axis, scale, limits in (("x", self.x_scale, self.x_range), ("y", self.y_scale, self.y_range)):
             if scale not in SCALES:
                 raise ValueError(f"panel {self.title!r}: {axis}_scale must be one of {SCALES}, got {scale!r}")
@@ -178,7 +184,7 @@ class ExplorableFigure:
         return tuple(len(control.labels) for control in self.controls)
 
     def panel(self, title: str = "", **options) -> Panel:
-        """Add and return a panel; ``options`` are :class:`Panel`'s (labels, scales, ranges, aspect)."""
+        """Add and return a panel; ``options`` are :class:`Panel`'s (labels, scales, ranges, aspect, bits)."""
         panel = Panel(self.grid_shape, title, **options)
         self.panels.append(panel)
         return panel
@@ -244,8 +250,8 @@ def _panel_json(panel: Panel) -> dict:
         "yRange": _transformed_range(panel.y_range, panel.y_scale),
         "equalAspect": panel.equal_aspect,
         "series": [{"label": s.label, "style": s.style, "color": s.color,
-                    "x": encode_curves(s.x, panel.x_scale, panel.x_range),
-                    "y": encode_curves(s.y, panel.y_scale, panel.y_range)} for s in panel.series],
+                    "x": encode_curves(s.x, panel.x_scale, panel.x_range, panel.bits),
+                    "y": encode_curves(s.y, panel.y_scale, panel.y_range, panel.bits)} for s in panel.series],
     }
 
 
@@ -257,13 +263,15 @@ def _transformed_range(limits, scale: str):
     return [np.log10(low), np.log10(high)] if scale == "log" else [low, high]
 
 
-def encode_curves(values: np.ndarray, scale: str = "linear", limits=None) -> dict:
-    """Encode curves (last axis = points) as 16-bit codes over each curve's own range, base64.
+def encode_curves(values: np.ndarray, scale: str = "linear", limits=None, bits: int = 16) -> dict:
+    """Encode curves (last axis = points) as 16-bit (or 8-bit) codes over each curve's own range, base64.
 
     On a log axis the codes are of ``log10(value)``; non-positive and non-finite values become
     missing points, and so do points ``FAR_OUTSIDE`` ranges beyond a fixed ``limits`` range.
-    Returns ``{"shape", "low", "high", "data"}``; :func:`decode_curves` inverts it.
+    Returns ``{"shape", "low", "high", "data"}`` (and ``"bits": 8`` for 8-bit codes);
+    :func:`decode_curves` inverts it.
     """
+    dtype, levels, missing = CODE_BITS[bits]
     values = np.array(values, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         if scale == "log":
@@ -277,10 +285,11 @@ def encode_curves(values: np.ndarray, scale: str = "linear", limits=None) -> dic
     curves = values.reshape(-1, values.shape[-1])
     lows, highs = _curve_ranges(curves)
     span = np.where(highs > lows, highs - lows, 1.0)[:, None]
-    codes = np.rint((curves - lows[:, None]) / span * QUANTIZATION_LEVELS)
-    codes = np.where(np.isnan(curves), MISSING_CODE, codes).astype("<u2")
-    return {"shape": list(values.shape), "low": _rounded(lows), "high": _rounded(highs),
-            "data": base64.b64encode(codes.tobytes()).decode("ascii")}
+    codes = np.rint((curves - lows[:, None]) / span * levels)
+    codes = np.where(np.isnan(curves), missing, codes).astype(dtype)
+    encoded = {"shape": list(values.shape), "low": _rounded(lows), "high": _rounded(highs),
+               "data": base64.b64encode(codes.tobytes()).decode("ascii")}
+    return encoded if bits == 16 else encoded | {"bits": bits}
 
 
 def _curve_ranges(curves: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -301,10 +310,11 @@ def _rounded(numbers: np.ndarray) -> list[float]:
 def decode_curves(encoded: dict) -> np.ndarray:
     """The inverse of :func:`encode_curves` (in the axis coordinates: log10 on a log axis)."""
     shape = tuple(encoded["shape"])
-    codes = np.frombuffer(base64.b64decode(encoded["data"]), dtype="<u2").reshape(-1, shape[-1]).astype(float)
+    dtype, levels, missing = CODE_BITS[encoded.get("bits", 16)]
+    codes = np.frombuffer(base64.b64decode(encoded["data"]), dtype=dtype).reshape(-1, shape[-1]).astype(float)
     lows, highs = np.asarray(encoded["low"])[:, None], np.asarray(encoded["high"])[:, None]
-    values = lows + codes / QUANTIZATION_LEVELS * (highs - lows)
-    values[codes == MISSING_CODE] = np.nan
+    values = lows + codes / levels * (highs - lows)
+    values[codes == missing] = np.nan
     return values.reshape(shape)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 
@@ -31,6 +32,28 @@ def test_points_far_outside_a_fixed_range_are_dropped_so_the_visible_part_stays_
     decoded = sf.decode_curves(sf.encode_curves(curve, limits=(-1.0, 1.0)))
     assert np.allclose(decoded[:3], curve[:3], atol=1e-3)
     assert np.isnan(decoded[3:]).all()
+
+
+def test_eight_bit_codes_round_trip_within_a_254th_of_the_span_in_half_the_bytes():
+    curves = np.random.default_rng(1).normal(size=(4, 30)) * np.array([1e-3, 1.0, 1e3, 1.0])[:, None]
+    curves[3, 5:9] = np.nan
+    eight, sixteen = sf.encode_curves(curves, bits=8), sf.encode_curves(curves)
+    decoded = sf.decode_curves(eight)
+    span = np.nanmax(curves, axis=-1, keepdims=True) - np.nanmin(curves, axis=-1, keepdims=True)
+    present = ~np.isnan(curves)
+    assert np.all(np.abs(decoded - curves)[present] <= np.broadcast_to(span / 254, curves.shape)[present])
+    assert np.isnan(decoded[3, 5:9]).all() and not np.isnan(decoded[present]).any()
+    assert eight["bits"] == 8 and "bits" not in sixteen, "16-bit data keep the format of committed figures"
+    assert len(base64.b64decode(eight["data"])) * 2 == len(base64.b64decode(sixteen["data"]))
+
+
+def test_a_panel_with_eight_bits_encodes_all_its_series_with_eight_bits():
+    figure = make_figure()
+    figure.panel("coarse", bits=8).line(np.arange(5), np.zeros((2, 3, 5))).markers([1.0], [1.0])
+    figure.panel("fine").line(np.arange(5), np.zeros((2, 3, 5)))
+    coarse, fine = figure.to_json()["panels"]
+    assert {s[axis].get("bits") for s in coarse["series"] for axis in "xy"} == {8}
+    assert {s[axis].get("bits") for s in fine["series"] for axis in "xy"} == {None}
 
 
 def test_a_constant_and_an_empty_curve_encode_without_dividing_by_zero():
@@ -73,6 +96,7 @@ def test_wrong_shapes_are_refused_with_the_expected_shape(y, message):
     (lambda: make_figure().panel("p", y_scale="log", y_range=(0, 1)), "positive range"),
     (lambda: make_figure().panel("p", x_scale="sqrt"), "x_scale must be one of"),
     (lambda: make_figure().panel("p", equal_aspect=True, y_scale="log"), "equal_aspect needs two linear axes"),
+    (lambda: make_figure().panel("p", bits=12), "bits must be one of"),
     (lambda: make_figure().captions([["a", "b"]]), "does not broadcast"),
     (lambda: make_figure().to_html(), "at least one panel"),
 ])

@@ -1,8 +1,10 @@
-"""GANs on toy data: mixtures of Gaussians, MLPs as pure functions, the GAN game and its metrics.
+"""GANs on toy data and small images: data, MLPs as pure functions, the GAN game and its metrics.
 
-:mod:`~minimax.gan.data` (ring and grid mixtures), :mod:`~minimax.gan.networks` (MLP init/apply),
-:mod:`~minimax.gan.losses` (the GAN losses on logits), :mod:`~minimax.gan.game` (:func:`gan_game`, a
-:class:`minimax.games.Game`) and :mod:`~minimax.gan.metrics` (modes covered, high-quality fraction).
+:mod:`~minimax.gan.data` (ring and grid mixtures), :mod:`~minimax.gan.digits` (scikit-learn's 8 × 8
+digits, offline), :mod:`~minimax.gan.mnist` (MNIST from local IDX files), :mod:`~minimax.gan.networks`
+(MLP init/apply), :mod:`~minimax.gan.losses` (the GAN losses on logits), :mod:`~minimax.gan.game`
+(:func:`gan_game`, a :class:`minimax.games.Game`) and :mod:`~minimax.gan.metrics` (modes covered,
+high-quality fraction).
 
 Example:
   >>> import jax
@@ -18,8 +20,9 @@ Example:
   (2, 2)
 """
 
-from minimax.gan import data, game, losses, metrics, networks
+from minimax.gan import data, digits, game, losses, metrics, mnist, networks
 from minimax.gan.data import Mixture, grid, ring
+from minimax.gan.digits import Digits, held_out_split, load_digits
 from minimax.gan.game import GanBatch, gan_game
 from minimax.gan.losses import (
     discriminator_loss,
@@ -28,21 +31,28 @@ from minimax.gan.losses import (
     saturating_generator_loss,
 )
 from minimax.gan.metrics import high_quality_fraction, mode_counts, modes_covered, sample_quality
+from minimax.gan.mnist import load_mnist
 from minimax.gan.networks import mlp_apply, mlp_init
 
 __all__ = [
+    "Digits",
     "GanBatch",
     "Mixture",
     "data",
+    "digits",
     "discriminator_loss",
     "game",
     "gan_game",
     "grid",
+    "held_out_split",
     "high_quality_fraction",
+    "load_digits",
+    "load_mnist",
     "losses",
     "metrics",
     "mlp_apply",
     "mlp_init",
+    "mnist",
     "mode_counts",
     "modes_covered",
     "networks",

@@ -3,8 +3,9 @@
 :mod:`~minimax.gan.data` (ring and grid mixtures), :mod:`~minimax.gan.digits` (scikit-learn's 8 × 8
 digits, offline), :mod:`~minimax.gan.mnist` (MNIST from local IDX files), :mod:`~minimax.gan.networks`
 (MLP init/apply), :mod:`~minimax.gan.losses` (the GAN losses on logits), :mod:`~minimax.gan.game`
-(:func:`gan_game`, a :class:`minimax.games.Game`) and :mod:`~minimax.gan.metrics` (modes covered,
-high-quality fraction).
+(:func:`gan_game`, a :class:`minimax.games.Game`), :mod:`~minimax.gan.metrics` (modes covered,
+high-quality fraction) and :mod:`~minimax.gan.digit_metrics` (class coverage, confidence and Fréchet
+distance of generated digits, from a cached classifier).
 
 Example:
   >>> import jax
@@ -20,8 +21,17 @@ Example:
   (2, 2)
 """
 
-from minimax.gan import data, digits, game, losses, metrics, mnist, networks
+from minimax.gan import data, digit_metrics, digits, game, losses, metrics, mnist, networks
 from minimax.gan.data import Mixture, grid, ring
+from minimax.gan.digit_metrics import (
+    Classifier,
+    ClassifierSettings,
+    class_coverage,
+    confidence,
+    digit_quality,
+    digits_classifier,
+    frechet_distance,
+)
 from minimax.gan.digits import Digits, held_out_split, load_digits
 from minimax.gan.game import GanBatch, gan_game
 from minimax.gan.losses import (
@@ -35,12 +45,20 @@ from minimax.gan.mnist import load_mnist
 from minimax.gan.networks import mlp_apply, mlp_init
 
 __all__ = [
+    "Classifier",
+    "ClassifierSettings",
     "Digits",
     "GanBatch",
     "Mixture",
+    "class_coverage",
+    "confidence",
     "data",
+    "digit_metrics",
+    "digit_quality",
     "digits",
+    "digits_classifier",
     "discriminator_loss",
+    "frechet_distance",
     "game",
     "gan_game",
     "grid",

@@ -19,6 +19,9 @@ import os
 from pathlib import Path
 from typing import Any, NamedTuple
 
+import numpy as np
+import scipy.stats
+
 DEFAULT_CLAIMS_DIR = "_build/claims"
 
 
@@ -108,6 +111,53 @@ class Ledger:
         lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
         lines.insert(1, "  ".join("-" * width for width in widths))
         return "\n".join(lines)
+
+
+class Interval(NamedTuple):
+    """A mean and a two-sided confidence interval around it."""
+
+    mean: float
+    low: float
+    high: float
+
+
+def paired_difference_interval(first, second, level: float = 0.9) -> Interval:
+    r"""Student-t interval for the mean of ``first - second`` over paired runs (e.g. the same seeds).
+
+    With :math:`d_s = a_s - b_s` over :math:`n` seeds, mean :math:`\bar d` and sample standard deviation
+    :math:`s_d`,
+
+    .. math::
+
+       \bar d \pm t_{n-1,\,(1+\text{level})/2}\; s_d / \sqrt{n}.
+
+    A claim "A is within :math:`m` of B" is then scored on the interval rather than on :math:`\bar d`
+    alone: it *holds* only when the whole interval is within the margin, and its negation holds only when
+    the whole interval is beyond it. When the true difference sits near the margin, neither holds, for
+    any choice of seeds, instead of a verdict that flips from one set of seeds to the next.
+
+    Args:
+      first, second: 1-D arrays of the same length :math:`n \ge 2`, one value per seed, finite.
+      level: the confidence level, in (0, 1).
+
+    Example:
+      >>> interval = paired_difference_interval([7.0, 6.5, 7.5], [5.0, 5.5, 5.0])
+      >>> round(interval.mean, 3), interval.low < interval.mean < interval.high
+      (1.833, True)
+    """
+    first, second = np.asarray(first, dtype=float), np.asarray(second, dtype=float)
+    if first.ndim != 1 or first.shape != second.shape or first.size < 2:
+        raise ValueError(f"first and second must be 1-D arrays of the same length >= 2 (one value per seed); "
+                         f"got shapes {first.shape} and {second.shape}.")
+    if not (np.all(np.isfinite(first)) and np.all(np.isfinite(second))):
+        raise ValueError("first and second must be finite (score a diverged run, e.g. as 0 modes, before comparing).")
+    if not 0.0 < level < 1.0:
+        raise ValueError(f"level must be in (0, 1); got {level!r}.")
+    differences = first - second
+    mean = float(differences.mean())
+    half_width = float(scipy.stats.t.ppf((1 + level) / 2, differences.size - 1)
+                       * differences.std(ddof=1) / math.sqrt(differences.size))
+    return Interval(mean, mean - half_width, mean + half_width)
 
 
 def load(path) -> dict:

@@ -2,6 +2,7 @@ import json
 
 import numpy as np
 import pytest
+import scipy.stats
 
 from minimax import claims
 
@@ -40,3 +41,30 @@ def test_duplicate_ids_are_rejected():
     ledger.record("a", "...", source="s", measured=1, expected=1, holds=True)
     with pytest.raises(ValueError, match="claim id 'a' is already recorded"):
         ledger.record("a", "...", source="s", measured=1, expected=1, holds=True)
+
+
+def test_paired_difference_interval_matches_scipy_t_interval():
+    first, second = np.array([7.0, 6.5, 7.5, 6.0]), np.array([5.0, 5.5, 5.0, 6.5])
+    interval = claims.paired_difference_interval(first, second, level=0.9)
+    low, high = scipy.stats.t.interval(0.9, 3, loc=np.mean(first - second), scale=scipy.stats.sem(first - second))
+    assert interval.mean == pytest.approx(1.25)
+    assert (interval.low, interval.high) == (pytest.approx(low), pytest.approx(high))
+
+
+def test_paired_difference_interval_is_paired():
+    # Same shift on every seed: zero spread of the differences, so a zero-width interval,
+    # although each array alone varies a lot.
+    base = np.array([1.0, 5.0, 3.0])
+    interval = claims.paired_difference_interval(base + 2.0, base)
+    assert interval == (pytest.approx(2.0), pytest.approx(2.0), pytest.approx(2.0))
+
+
+@pytest.mark.parametrize("first, second, level, name", [
+    ([1.0], [2.0], 0.9, "same length >= 2"),
+    ([1.0, 2.0], [1.0, 2.0, 3.0], 0.9, "same length"),
+    ([1.0, float("nan")], [1.0, 2.0], 0.9, "finite"),
+    ([1.0, 2.0], [1.0, 2.0], 1.0, "level"),
+])
+def test_paired_difference_interval_rejects_bad_input(first, second, level, name):
+    with pytest.raises(ValueError, match=name):
+        claims.paired_difference_interval(first, second, level=level)

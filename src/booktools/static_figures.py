@@ -232,6 +232,11 @@ class ExplorableFigure:
     def _repr_html_(self) -> str:
         return self.to_html()
 
+    def __repr__(self) -> str:
+        # Stable text (no memory address), so that re-running a chapter leaves its text/plain output alone.
+        controls = " × ".join(f"{c.name} ({len(c.labels)})" for c in self.controls)
+        return f"<ExplorableFigure {self.title!r}: {controls}, {len(self.panels)} panel(s)>"
+
     def display(self):
         """An ``IPython.display.HTML`` object of the figure (what a chapter's last line returns)."""
         from IPython.display import HTML

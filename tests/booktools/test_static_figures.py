@@ -117,3 +117,4 @@ def test_the_html_block_embeds_data_script_and_style_and_cannot_close_its_script
     assert "window.StaticFigures.render" in block and ".sf-figure" in block
     assert figure._repr_html_() == block
     assert block == figure.to_html(), "the same figure gives the same block (stable notebook outputs)"
+    assert repr(figure) == "<ExplorableFigure '': a (2) × b (3), 1 panel(s)>", "no memory address in the text output"

@@ -121,20 +121,44 @@ class Interval(NamedTuple):
     high: float
 
 
-def paired_difference_interval(first, second, level: float = 0.9) -> Interval:
-    r"""Student-t interval for the mean of ``first - second`` over paired runs (e.g. the same seeds).
+def mean_interval(values, level: float = 0.9) -> Interval:
+    r"""Student-t interval for the mean of ``values`` (e.g. one score per seed).
 
-    With :math:`d_s = a_s - b_s` over :math:`n` seeds, mean :math:`\bar d` and sample standard deviation
-    :math:`s_d`,
+    With :math:`n` values of mean :math:`\bar v` and sample standard deviation :math:`s`,
 
     .. math::
 
-       \bar d \pm t_{n-1,\,(1+\text{level})/2}\; s_d / \sqrt{n}.
+       \bar v \pm t_{n-1,\,(1+\text{level})/2}\; s / \sqrt{n}.
 
-    A claim "A is within :math:`m` of B" is then scored on the interval rather than on :math:`\bar d`
-    alone: it *holds* only when the whole interval is within the margin, and its negation holds only when
-    the whole interval is beyond it. When the true difference sits near the margin, neither holds, for
-    any choice of seeds, instead of a verdict that flips from one set of seeds to the next.
+    Args:
+      values: a 1-D array of :math:`n \ge 2` finite numbers.
+      level: the confidence level, in (0, 1).
+
+    Example:
+      >>> interval = mean_interval([5.0, 6.0, 7.0])
+      >>> interval.mean, round(interval.low, 2), round(interval.high, 2)
+      (6.0, 4.31, 7.69)
+    """
+    values = np.asarray(values, dtype=float)
+    if values.ndim != 1 or values.size < 2:
+        raise ValueError(f"values must be a 1-D array of length >= 2 (one value per seed); got shape {values.shape}.")
+    if not np.all(np.isfinite(values)):
+        raise ValueError("values must be finite (score a diverged run, e.g. as 0 modes, before comparing).")
+    if not 0.0 < level < 1.0:
+        raise ValueError(f"level must be in (0, 1); got {level!r}.")
+    mean = float(values.mean())
+    half_width = float(scipy.stats.t.ppf((1 + level) / 2, values.size - 1) * values.std(ddof=1) / math.sqrt(values.size))
+    return Interval(mean, mean - half_width, mean + half_width)
+
+
+def paired_difference_interval(first, second, level: float = 0.9) -> Interval:
+    r"""Student-t interval for the mean of ``first - second`` over paired runs (e.g. the same seeds).
+
+    The :func:`mean_interval` of the differences :math:`d_s = a_s - b_s`. A claim "A is within :math:`m`
+    of B" is then scored on the interval rather than on the mean difference alone: it *holds* only when
+    the whole interval is within the margin, and its negation holds only when the whole interval is beyond
+    it. When the true difference sits near the margin, neither holds, instead of a verdict that flips from
+    one set of seeds to the next.
 
     Args:
       first, second: 1-D arrays of the same length :math:`n \ge 2`, one value per seed, finite.
@@ -149,15 +173,7 @@ def paired_difference_interval(first, second, level: float = 0.9) -> Interval:
     if first.ndim != 1 or first.shape != second.shape or first.size < 2:
         raise ValueError(f"first and second must be 1-D arrays of the same length >= 2 (one value per seed); "
                          f"got shapes {first.shape} and {second.shape}.")
-    if not (np.all(np.isfinite(first)) and np.all(np.isfinite(second))):
-        raise ValueError("first and second must be finite (score a diverged run, e.g. as 0 modes, before comparing).")
-    if not 0.0 < level < 1.0:
-        raise ValueError(f"level must be in (0, 1); got {level!r}.")
-    differences = first - second
-    mean = float(differences.mean())
-    half_width = float(scipy.stats.t.ppf((1 + level) / 2, differences.size - 1)
-                       * differences.std(ddof=1) / math.sqrt(differences.size))
-    return Interval(mean, mean - half_width, mean + half_width)
+    return mean_interval(first - second, level)
 
 
 def load(path) -> dict:

@@ -68,3 +68,13 @@ def test_paired_difference_interval_is_paired():
 def test_paired_difference_interval_rejects_bad_input(first, second, level, name):
     with pytest.raises(ValueError, match=name):
         claims.paired_difference_interval(first, second, level=level)
+
+
+def test_mean_interval_matches_scipy_and_rejects_bad_input():
+    values = np.array([5.0, 6.5, 7.0, 4.0])
+    low, high = scipy.stats.t.interval(0.95, 3, loc=values.mean(), scale=scipy.stats.sem(values))
+    interval = claims.mean_interval(values, level=0.95)
+    assert (interval.mean, interval.low, interval.high) == (pytest.approx(5.625), pytest.approx(low), pytest.approx(high))
+    for bad, name in [([1.0], "length >= 2"), ([[1.0, 2.0]], "1-D"), ([1.0, float("inf")], "finite")]:
+        with pytest.raises(ValueError, match=name):
+            claims.mean_interval(bad)

@@ -137,6 +137,16 @@ def test_eight_bit_curves_draw_within_a_pixel_of_sixteen_bit_ones(tmp_path, serv
     assert page_tools.console_errors(page) == []
 
 
+def test_two_panels_share_a_row_of_the_books_column(tmp_path, serve, browser, page_tools):
+    """The book's text column is 676 px wide (sphinx-book-theme at 1280 px): two panels must fit in a row."""
+    block = f'<div style="width: 676px">{synthetic_figure().to_html()}</div>'
+    page = figure_page_of(tmp_path, serve, browser, page_tools, [block], "column")
+    boxes = page.execute_script("return [...document.querySelectorAll('svg.sf-panel')].map(p => p.getBoundingClientRect())"
+                                ".map(b => [Math.round(b.top), Math.round(b.width)]);")
+    assert len(boxes) == 2 and boxes[0][0] == boxes[1][0], f"the panels are not side by side: {boxes}"
+    assert all(300 <= width <= 400 for _, width in boxes), boxes
+
+
 # The chapters' figures as committed (the outputs of their executed notebooks), with how many each has.
 CHAPTER_FIGURES = {"book/part1/02_bilinear_games.ipynb": 1, "book/part1/06_mode_collapse.ipynb": 2,
                    "book/part2/04_finite_sums.ipynb": 1}

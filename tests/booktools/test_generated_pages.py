@@ -66,6 +66,13 @@ def test_labels_the_chapter_does_not_define_stay_plain_text(project: Path):
     assert "prf:ref" not in page
 
 
+def test_a_source_that_already_cross_references_is_left_as_written(project: Path):
+    add_theory(project, FIRST)
+    write_ledger(project, FIRST, [claim("c", True, source="This chapter, {prf:ref}`first-prop`; {ref}`first-measured`")])
+    page = pages.claims_ledger_markdown(project, paths.claims_dir(project, "quick"), "quick")
+    assert "| This chapter, {prf:ref}`first-prop`; {ref}`first-measured` |" in page
+
+
 def test_stale_chapters_other_profiles_and_stray_ledgers_are_flagged(project: Path):
     write_ledger(project, FIRST, [claim("c", True)], profile="quick")
     folder = paths.claims_dir(project, "quick")
@@ -116,3 +123,69 @@ def test_the_pages_command_writes_the_committed_copies(project: Path, capsys):
     assert "`c`" in (project / pages.CLAIMS_PAGE).read_text()
     assert (project / pages.TIMES_INCLUDE).is_file()
     assert "wrote book/appendix/claims_ledger.md" in capsys.readouterr().out
+
+
+# --- the chapters' benchmark tables (cells tagged performance-table) ------------------------------
+
+def tagged_cell(*lines: str, ran: bool = True) -> nbformat.NotebookNode:
+    outputs = [nbformat.v4.new_output("stream", name="stdout", text="".join(f"{line}\n" for line in lines))]
+    return nbformat.v4.new_code_cell("print(table)", metadata={"tags": [pages.PERFORMANCE_TAG]},
+                                     outputs=outputs if ran else [])
+
+
+def with_cells(path: Path, *cells: nbformat.NotebookNode, end_time: str | None = None) -> None:
+    notebook = nbformat.read(path, as_version=4) if path.is_file() else nbformat.v4.new_notebook()
+    notebook.cells += [nbformat.v4.new_markdown_cell("(first-timing)=\n## Timing"), *cells]
+    if end_time:
+        notebook.metadata["papermill"] = {"duration": 1.0, "end_time": end_time}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(notebook, path)
+
+
+def test_the_tables_include_collects_the_tagged_outputs_of_the_run(project: Path):
+    with_cells(project / FIRST, tagged_cell("committed table", ran=True))
+    executed = paths.executed_notebook(project, "quick", FIRST)
+    executed.parent.mkdir(parents=True, exist_ok=True)
+    executed.write_text((project / FIRST).read_text())
+    notebook = nbformat.read(executed, as_version=4)
+    notebook.cells[-1] = tagged_cell("  d  dense [ms]", " 37       0.211")
+    notebook.cells.append(tagged_cell("cross at p ≈ 204"))
+    notebook.metadata["papermill"] = {"duration": 1.0, "end_time": "2026-01-02T03:04:05+00:00"}
+    nbformat.write(notebook, executed)
+    with_cells(project / SECOND, tagged_cell("never ran", ran=False))  # tagged, but the run lacks it
+
+    table = pages.performance_tables_markdown(project, pages._shown_notebooks(project, "quick", project), "quick",
+                                              {SECOND: "committed"}, {"jax": "0.1", "python": "3.11"})
+    assert table.startswith(pages.TABLES_NOTICE) and "do not edit" in table
+    assert "JAX 0.1 on the CPU" in table and "cores" in table  # the machine is named
+    assert ("From {doc}`Chapter 01_first </book/part1/01_first>`, section {ref}`first-timing` (executed 2026-01-02):"
+            in table)
+    assert "```text\n  d  dense [ms]\n 37       0.211\n```" in table  # verbatim, the alignment kept
+    assert "```text\ncross at p ≈ 204\n```" in table  # one block per tagged cell
+    assert "committed table" not in table  # the run's outputs, not the committed ones
+    second = next(line for line in table.splitlines() if "02_second" in line)
+    assert "**not in this run**" in second and "did not run" in second
+    assert f"make run PROFILE=quick CHAPTER={SECOND}" in second
+
+
+def test_a_run_from_before_the_tag_or_no_tag_at_all_gives_a_line_not_a_crash(project: Path):
+    untagged = pages.performance_tables_markdown(project, {}, "quick")
+    assert "No chapter of this book marks a benchmark table (cell tag `performance-table`) in this run." in untagged
+
+    with_cells(project / FIRST, tagged_cell("table"))  # the source is tagged now...
+    stale = project / "stale.ipynb"
+    with_cells(stale, nbformat.v4.new_code_cell("print(table)"))  # ...the notebook the book shows is not
+    table = pages.performance_tables_markdown(project, {FIRST: stale, SECOND: project / "missing.ipynb"}, "quick")
+    assert "{doc}`Chapter 01_first </book/part1/01_first>`: **not in this run**" in table
+    assert "executed before the tag was added" in table
+    assert "```" not in table and "02_second" not in table
+
+
+def test_staging_writes_the_tables_of_the_staged_notebooks(project: Path):
+    with_cells(project / FIRST, tagged_cell("committed outputs of the chapter"))
+    (project / pages.TABLES_INCLUDE).parent.mkdir(parents=True, exist_ok=True)
+    (project / pages.TABLES_INCLUDE).write_text("committed copy\n")
+    stage_site(project, "quick")  # the run holds no chapter: the committed notebooks are shown
+    staged = (paths.site_dir(project, "quick") / pages.TABLES_INCLUDE).read_text()
+    assert "committed outputs of the chapter" in staged and "committed copy" not in staged
+    assert "outputs committed with the chapter, since the `quick` run does not hold it" in staged

@@ -1,6 +1,3 @@
-import os
-import subprocess
-import sys
 import textwrap
 
 import jax
@@ -78,7 +75,7 @@ def test_stochastic_games_use_the_key():
     assert not np.array_equal(a.metrics["x"], c.metrics["x"])
 
 
-def test_sharded_sweep_equals_unsharded():
+def test_sharded_sweep_equals_unsharded(run_with_host_devices):
     """Four virtual CPU devices (XLA flag) in a fresh process: the sharded sweep gives the same numbers."""
     code = textwrap.dedent(
         """
@@ -93,14 +90,7 @@ def test_sharded_sweep_equals_unsharded():
         np.save(__import__("sys").argv[1], np.asarray(result.metrics["field_norm"]))
         """
     )
-    outputs = {}
-    for devices in (1, 4):
-        path = f"{os.environ.get('TMPDIR', '/tmp')}/sweep_{devices}_{os.getpid()}.npy"
-        env = {**os.environ, "XLA_FLAGS": f"--xla_force_host_platform_device_count={devices}", "JAX_PLATFORMS": "cpu"}
-        completed = subprocess.run([sys.executable, "-c", code, path], env=env, capture_output=True, text=True, check=True)
-        assert completed.stdout.strip().splitlines()[-1] == str(devices)
-        outputs[devices] = np.load(path)
-        os.remove(path)
+    outputs = {devices: run_with_host_devices(code, devices) for devices in (1, 4)}
     np.testing.assert_allclose(outputs[4], outputs[1], rtol=1e-6)
 
 

@@ -165,10 +165,7 @@ def test_bad_input_raises_a_clear_value_error(build, message):
         build()
 
 
-def test_setting_sweep_shards_over_devices_with_the_same_numbers():
-    import os
-    import subprocess
-    import sys
+def test_setting_sweep_shards_over_devices_with_the_same_numbers(run_with_host_devices):
     import textwrap
 
     code = textwrap.dedent(
@@ -183,13 +180,6 @@ def test_setting_sweep_shards_over_devices_with_the_same_numbers():
         np.save(__import__("sys").argv[1], np.asarray(result.metrics["shares"]))
         """
     )
-    outputs = {}
-    for devices in (1, 2):
-        path = f"{os.environ.get('TMPDIR', '/tmp')}/mode_collapse_{devices}_{os.getpid()}.npy"
-        env = {**os.environ, "XLA_FLAGS": f"--xla_force_host_platform_device_count={devices}", "JAX_PLATFORMS": "cpu"}
-        completed = subprocess.run([sys.executable, "-c", code, path], env=env, capture_output=True, text=True, check=True)
-        assert completed.stdout.strip().splitlines()[-1] == str(devices)
-        outputs[devices] = np.load(path)
-        os.remove(path)
+    outputs = {devices: run_with_host_devices(code, devices) for devices in (1, 2)}
     assert outputs[2].shape == (3, 3, 3)
     np.testing.assert_allclose(outputs[2], outputs[1], rtol=1e-5, atol=1e-7)

@@ -1,7 +1,8 @@
 r"""Metrics logged during a run: functions ``(game, state, key) -> {name: scalar}``.
 
 They are evaluated every ``log_every`` steps inside the compiled run (:mod:`minimax.runner`), so they
-must be pure JAX. :func:`combine` merges several into one.
+must be pure JAX. :func:`combine` merges several into one; :func:`final_mean` turns a logged history into
+an end-of-training score per run.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from typing import Callable
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from minimax.games import Game, vector_field
 from minimax.schemes import SchemeState
@@ -65,3 +67,27 @@ def tree_all_finite(tree) -> jax.Array:
     """True when every entry of every leaf is finite."""
     leaves = jax.tree_util.tree_leaves(tree)
     return jnp.all(jnp.stack([jnp.all(jnp.isfinite(leaf)) for leaf in leaves]))
+
+
+def final_mean(logged, num_logs: int = 1, diverged: float = np.nan) -> np.ndarray:
+    r"""The end-of-training score of each run: the mean of its last ``num_logs`` logged values.
+
+    .. math::
+
+       \bar m = \frac1K \sum_{k=N-K+1}^{N} m_k, \qquad K = \texttt{num\_logs},
+
+    over the last axis of ``logged`` (the logs of a run, as in :class:`~minimax.runner.RunResult`).
+    A diverged run logs NaN after it blew up; those logs count as ``diverged`` (e.g. ``0.0`` for modes
+    covered: a run that blew up covers none), NaN by default, so that a diverged run has no score.
+
+    Example:
+      >>> modes = np.array([[1.0, 6.0, 8.0], [2.0, np.nan, np.nan]])   # two runs, three logs each
+      >>> final_mean(modes, num_logs=2, diverged=0.0).tolist()
+      [7.0, 0.0]
+    """
+    logged = np.asarray(logged, dtype=float)
+    num_available = logged.shape[-1] if logged.ndim else 0
+    if isinstance(num_logs, bool) or not isinstance(num_logs, (int, np.integer)) or not 1 <= num_logs <= num_available:
+        raise ValueError(f"num_logs must be an integer between 1 and the number of logs ({num_available}, the last "
+                         f"axis of logged); got {num_logs!r}.")
+    return np.nan_to_num(logged[..., -num_logs:], nan=diverged).mean(axis=-1)

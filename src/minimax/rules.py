@@ -15,6 +15,7 @@ The rules of the book, written for one player with step size :math:`\eta`:
   :math:`u_t = \|u^{\text{mag}}_t\|\, u^{\text{dir}}_t / (\|u^{\text{dir}}_t\| + \epsilon)`;
   :func:`adalr` (Adam's magnitude, SGD-momentum's direction) and :func:`adadir` (SGD's magnitude,
   Adam's direction) dissect Adam as in Jelassi et al. (2022).
+* :func:`select` — one of two rules, chosen by a (traceable) switch, so that two rules share a sweep.
 """
 
 from __future__ import annotations
@@ -200,6 +201,46 @@ def adadir(learning_rate, b1=0.9, b2=0.999, eps=1e-8, layerwise: bool = False):
         direction=adam(1.0, b1=b1, b2=b2, eps=eps),
         layerwise=layerwise,
     )
+
+
+class SelectState(NamedTuple):
+    """The states of both rules of :func:`select`, each updated at every step."""
+
+    first: optax.OptState
+    second: optax.OptState
+
+
+def select(
+    first: optax.GradientTransformation, second: optax.GradientTransformation, use_second
+) -> optax.GradientTransformation:
+    r"""``second``'s update where ``use_second`` is true, else ``first``'s: two rules in one compiled sweep.
+
+    .. math::
+
+       u_t = \begin{cases} u^{(2)}_t & \text{if } \texttt{use\_second} \\ u^{(1)}_t & \text{otherwise.} \end{cases}
+
+    Both rules see every gradient and keep their own state, so each behaves exactly as it would alone;
+    ``use_second`` (a boolean or a 0/1 number) may be traced, e.g. a hyper-parameter of
+    :func:`minimax.runner.sweep`, so that runs of two rules (say Adam and SGD) share one compiled program.
+
+    Example:
+      >>> rule = select(sgd(0.1), normalized_sgda(0.5), use_second=1.0)
+      >>> update, _ = rule.update(jnp.array([3.0, 4.0]), rule.init(jnp.zeros(2)))
+      >>> [round(float(u), 4) for u in update]        # normalized: length 0.5
+      [-0.3, -0.4]
+    """
+
+    def init_fn(params):
+        return SelectState(first.init(params), second.init(params))
+
+    def update_fn(updates, state, params=None):
+        first_updates, first_state = first.update(updates, state.first, params)
+        second_updates, second_state = second.update(updates, state.second, params)
+        chosen = jax.tree_util.tree_map(lambda u, v: jnp.where(jnp.asarray(use_second) > 0.5, v, u),
+                                        first_updates, second_updates)
+        return chosen, SelectState(first_state, second_state)
+
+    return optax.GradientTransformation(init_fn, update_fn)
 
 
 _RULES = {"sgd": sgd, "adam": adam, "normalized_sgda": normalized_sgda, "adalr": adalr, "adadir": adadir}

@@ -49,6 +49,26 @@ class RunResult(NamedTuple):
         """Whether each run diverged."""
         return self.diverged_at >= 0
 
+    def on_grid(self, points: "Grid") -> "RunResult":
+        """The result of ``sweep(..., points, ...)`` with its axis of runs reshaped to ``points.shape``.
+
+        Metrics become NumPy arrays of shape ``(*points.shape, num_logs)``, every leaf of ``final`` gets
+        the grid's axes in front, and ``diverged_at`` has shape ``points.shape``.
+
+        Example:
+          >>> from minimax import games, rules, schemes
+          >>> points = grid(learning_rate=[0.1, 0.5], seed=[0, 1, 2])
+          >>> result = sweep(games.bilinear(jnp.eye(2)), lambda learning_rate: schemes.simultaneous(rules.sgd(learning_rate)),
+          ...                lambda key: (jax.random.normal(key, (2,)), jnp.ones(2)), points, num_steps=4).on_grid(points)
+          >>> result.metrics["field_norm"].shape, result.final.x.shape, result.diverged.shape
+          ((2, 3, 5), (2, 3, 2), (2, 3))
+        """
+        if jnp.shape(self.diverged_at) != (points.size,):
+            raise ValueError(f"points must be the grid this result was swept on, with {jnp.shape(self.diverged_at)[:1]} "
+                             f"points; got a grid of shape {points.shape} ({points.size} points).")
+        metrics = points.unflatten({name: np.asarray(value) for name, value in self.metrics.items()})
+        return RunResult(metrics, self.steps, points.unflatten(self.final), points.unflatten(self.diverged_at))
+
 
 def _check_schedule(num_steps, log_every) -> None:
     _validation.check_positive_int("num_steps", num_steps)

@@ -20,6 +20,7 @@ Two-timescale updates are any scheme with different step sizes in ``rule_x`` and
 and negative momentum are the ``simultaneous`` and ``alternating`` schemes with
 ``rules.sgd(eta, momentum=beta)``. Every scheme accepts every rule, so Extra-Adam is
 ``extragradient(rules.adam(eta))`` and Optimistic Adam is ``optimistic(rules.adam(eta))``.
+:func:`select` picks one of two schemes by a traceable switch, so that both share one compiled sweep.
 """
 
 from __future__ import annotations
@@ -292,6 +293,43 @@ def anchoring(
     return _optimistic_scheme(
         rule_x, rule_y, field, lambda x, y: {"anchor": (x, y), "previous": _zeros_like_players(x, y)}
     )
+
+
+def select(first: Scheme, second: Scheme, use_second) -> Scheme:
+    r"""``second``'s step where ``use_second`` is true, else ``first``'s: two schemes in one compiled sweep.
+
+    .. math::
+
+       z_{t+1} = \begin{cases} S_2(z_t) & \text{if } \texttt{use\_second} \\ S_1(z_t) & \text{otherwise,} \end{cases}
+
+    with ``use_second`` a boolean or a 0/1 number, which may be traced: made a hyper-parameter of
+    :func:`minimax.runner.sweep`, it lets runs of two schemes share one compiled, vmapped program
+    instead of compiling one each. Both schemes step from the same state, so they must keep the same
+    state (same rules, same memory; e.g. ``simultaneous`` and ``alternating`` with one rule), and each
+    step costs both schemes' steps. The state starts from ``first.init``.
+
+    Example:
+      >>> from minimax import games, rules
+      >>> gda = rules.sgd(0.1)
+      >>> scheme = select(simultaneous(gda), alternating(gda), use_second=True)
+      >>> state = scheme.step(games.bilinear(jnp.eye(1)), scheme.init(jnp.ones(1), jnp.ones(1)), None)
+      >>> state.x, state.y        # y responded to the new x = 0.9
+      (Array([0.9], dtype=float32), Array([1.09], dtype=float32))
+    """
+
+    def init(x, y):
+        state = first.init(x, y)
+        other = jax.eval_shape(second.init, x, y)
+        if jax.tree_util.tree_structure(state) != jax.tree_util.tree_structure(other):
+            raise ValueError("select needs two schemes that keep the same state; got states "
+                             f"{jax.tree_util.tree_structure(state)} and {jax.tree_util.tree_structure(other)}.")
+        return state
+
+    def step(game, state, key):
+        a, b = first.step(game, state, key), second.step(game, state, key)
+        return jax.tree_util.tree_map(lambda u, v: jnp.where(jnp.asarray(use_second) > 0.5, v, u), a, b)
+
+    return Scheme(init, step)
 
 
 _SCHEMES = {

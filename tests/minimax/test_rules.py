@@ -119,6 +119,26 @@ def test_rules_accept_traced_hyperparameters():
     np.testing.assert_allclose(jax.vmap(first_update)(jnp.array([1.0, 2.0])), [[-0.6, -0.8], [-1.2, -1.6]], rtol=1e-6)
 
 
+
+@pytest.mark.parametrize("use_second", [False, True, 0.0, 1.0])
+def test_select_behaves_as_the_chosen_rule_alone(use_second):
+    stream = gradients(6)
+    first, second = rules.sgd(0.1, momentum=0.5), rules.adam(1e-2)
+    _, selected = apply_rule(rules.select(first, second, use_second), stream)
+    _, alone = apply_rule(second if use_second else first, stream)
+    for s, a in zip(selected, alone):
+        for s_leaf, a_leaf in zip(jax.tree_util.tree_leaves(s), jax.tree_util.tree_leaves(a)):
+            np.testing.assert_allclose(s_leaf, a_leaf, rtol=1e-6)
+
+
+def test_select_switch_can_be_traced():
+    def first_update(use_second):
+        rule = rules.select(rules.sgd(0.1), rules.normalized_sgda(1.0), use_second)
+        return rule.update(jnp.array([3.0, 4.0]), rule.init(jnp.zeros(2)))[0]
+
+    np.testing.assert_allclose(jax.vmap(first_update)(jnp.array([0.0, 1.0])), [[-0.3, -0.4], [-0.6, -0.8]], rtol=1e-5)
+
+
 @pytest.mark.parametrize(
     "call, message",
     [

@@ -41,6 +41,19 @@ def test_sweep_equals_the_runs_one_by_one():
     assert points.unflatten(swept.metrics["distance"]).shape == (3, 2, 2, 7)
 
 
+
+def test_on_grid_restores_the_axes_of_the_grid():
+    points = runner.grid(learning_rate=[0.1, 0.2, 100.0], seed=[0, 1])
+    flat = runner.sweep(GAME, lambda learning_rate: schemes.simultaneous(rules.sgd(learning_rate)), random_start, points,
+                        num_steps=20, log_every=5)
+    shaped = flat.on_grid(points)
+    assert shaped.metrics["field_norm"].shape == (3, 2, 5) and shaped.final.x.shape == (3, 2, 2)
+    np.testing.assert_array_equal(shaped.metrics["field_norm"][1, 0], flat.metrics["field_norm"][2])
+    np.testing.assert_array_equal(shaped.final.y[2, 1], flat.final.y[5])
+    np.testing.assert_array_equal(shaped.diverged, [[False, False], [False, False], [True, True]])
+    with pytest.raises(ValueError, match=r"points must be the grid this result was swept on.*shape \(2,\)"):
+        flat.on_grid(runner.grid(learning_rate=[0.1, 0.2]))
+
 def test_same_seed_same_arrays_and_different_seed_different_arrays():
     points = runner.grid(learning_rate=[0.1], seed=[3, 3, 4])
     result = runner.sweep(GAME, lambda learning_rate: schemes.simultaneous(rules.sgd(learning_rate)), random_start, points,

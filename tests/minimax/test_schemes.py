@@ -208,3 +208,25 @@ def test_schemes_are_jittable_and_deterministic():
     state = scheme.init(*START)
     a, b = step(state), step(state)
     np.testing.assert_array_equal(a.x, b.x)
+
+
+def test_select_sweeps_two_schemes_in_one_program():
+    def gda_or_alternating(learning_rate, alternate):
+        gda = rules.sgd(learning_rate)
+        return schemes.select(schemes.simultaneous(gda), schemes.alternating(gda), alternate)
+
+    points = runner.grid(learning_rate=[0.1, 0.3], alternate=[0.0, 1.0])
+    start = lambda key: START
+    result = runner.sweep(SCALAR_GAME, gda_or_alternating, start, points, num_steps=40,
+                          metrics=metrics.distance_to_origin).on_grid(points)
+    for i, eta in enumerate([0.1, 0.3]):
+        for j, scheme in enumerate([schemes.simultaneous(rules.sgd(eta)), schemes.alternating(rules.sgd(eta))]):
+            np.testing.assert_allclose(result.metrics["distance"][i, j], distances(scheme, 40), rtol=1e-5)
+    # simultaneous GDA spirals out, alternating GDA stays bounded: the switch really changes the scheme
+    assert result.metrics["distance"][1, 0, -1] > 1.5 > result.metrics["distance"][1, 1, -1]
+
+
+def test_select_refuses_schemes_with_different_states():
+    scheme = schemes.select(schemes.simultaneous(rules.sgd(0.1)), schemes.optimistic(rules.sgd(0.1)), True)
+    with pytest.raises(ValueError, match="select needs two schemes that keep the same state"):
+        runner.run(SCALAR_GAME, scheme, *START, num_steps=2)

@@ -31,8 +31,9 @@ from minimax.gan.digit_metrics import (
     digit_quality,
     digits_classifier,
     frechet_distance,
+    mnist_classifier,
 )
-from minimax.gan.digits import Digits, held_out_split, load_digits
+from minimax.gan.digits import Digits, held_out_split, image_grid, load_digits
 from minimax.gan.game import GanBatch, gan_game
 from minimax.gan.losses import (
     discriminator_loss,
@@ -64,6 +65,7 @@ __all__ = [
     "grid",
     "held_out_split",
     "high_quality_fraction",
+    "image_grid",
     "load_digits",
     "load_mnist",
     "losses",
@@ -71,6 +73,7 @@ __all__ = [
     "mlp_apply",
     "mlp_init",
     "mnist",
+    "mnist_classifier",
     "mode_counts",
     "modes_covered",
     "networks",

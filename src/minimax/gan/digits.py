@@ -148,3 +148,34 @@ def held_out_split(data: Digits, fraction: float = 0.2, seed: int = 0) -> tuple[
         return Digits(jnp.asarray(images[indices]), jnp.asarray(labels[indices]))
 
     return part(order[num_held_out:]), part(order[:num_held_out])
+
+
+def image_grid(images, rows: int = 6, cols: int = 6, pad: int = 1) -> np.ndarray:
+    """Tile the first ``rows * cols`` flattened square images into one picture for ``imshow``.
+
+    Images are laid out row by row, separated and framed by ``pad`` pixels of -1 (black, the background
+    of the digits); missing images leave their tiles black.
+
+    Args:
+      images: shape ``(n, d)`` with :math:`d` a perfect square (64 for the 8 × 8 digits, 784 for MNIST).
+      rows, cols: the grid's shape.
+      pad: pixels between tiles, >= 0.
+
+    Example:
+      >>> image_grid(load_digits().images, rows=2, cols=3).shape     # 2 × (8 + 1) + 1, 3 × (8 + 1) + 1
+      (19, 28)
+    """
+    images = np.asarray(images)
+    _validation.check_positive_int("rows", rows)
+    _validation.check_positive_int("cols", cols)
+    if isinstance(pad, bool) or not isinstance(pad, (int, np.integer)) or pad < 0:
+        raise ValueError(f"pad must be an integer >= 0; got {pad!r}.")
+    side = math.isqrt(images.shape[-1]) if images.ndim == 2 else 0
+    if images.ndim != 2 or side * side != images.shape[1]:
+        raise ValueError(f"images must have shape (n, d) with d a square number of pixels; got shape {images.shape}.")
+    tiles = np.full((rows * (side + pad) + pad, cols * (side + pad) + pad), -1.0, dtype=np.float32)
+    for index, image in enumerate(images[: rows * cols]):
+        row, col = divmod(index, cols)
+        top, left = pad + row * (side + pad), pad + col * (side + pad)
+        tiles[top: top + side, left: left + side] = image.reshape(side, side)
+    return tiles

@@ -169,3 +169,33 @@ def test_digit_quality_is_a_run_metric(classifier, split):
 def test_bad_input_names_the_parameter(classifier, split, call, name):
     with pytest.raises(ValueError, match=name):
         call(classifier, split[1])
+
+
+@pytest.fixture(scope="module")
+def mnist_like():
+    """The 8 × 8 digits blown up to 28 × 28 (each pixel a 3 × 3 block, a 2-pixel border): MNIST's shape and range."""
+    data = digits.load_digits()
+    pixels = (np.asarray(data.images).reshape(-1, 8, 8) + 1) / 2 * 255
+    large = np.pad(np.kron(pixels, np.ones((3, 3))), ((0, 0), (2, 2), (2, 2)))
+    return digits.held_out_split(digits.from_pixels(large, np.asarray(data.labels), max_value=255), 0.2, 0)
+
+
+def test_mnist_classifier_learns_784_pixel_digits_and_is_cached_by_its_data(mnist_like, tmp_path, monkeypatch):
+    train, held_out = mnist_like
+    settings = digit_metrics.ClassifierSettings(hidden_sizes=(64,), num_steps=150)
+    classifier = digit_metrics.mnist_classifier(train, settings, directory=tmp_path)
+    assert classifier.input_dim == 784
+    assert float(digit_metrics.classifier_accuracy(classifier, held_out)) >= 0.9
+    (cached,) = tmp_path.glob("mnist-classifier-*.npz")
+    monkeypatch.setattr(digit_metrics, "train_classifier", pytest.fail)   # same data: read from the cache
+    again = digit_metrics.mnist_classifier(train, settings, directory=tmp_path)
+    jax.tree_util.tree_map(np.testing.assert_array_equal, again.params, classifier.params)
+    monkeypatch.undo()
+    fewer = digits.Digits(train.images[:-1], train.labels[:-1])          # other data: another file
+    digit_metrics.mnist_classifier(fewer, settings, directory=tmp_path)
+    assert len(list(tmp_path.glob("mnist-classifier-*.npz"))) == 2
+
+
+def test_mnist_classifier_wants_a_data_set(tmp_path):
+    with pytest.raises(ValueError, match="train must be a Digits data set.*got str"):
+        digit_metrics.mnist_classifier("~/data/mnist", directory=tmp_path)

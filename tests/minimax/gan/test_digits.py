@@ -89,3 +89,24 @@ def test_from_pixels_scales_grey_levels_to_minus_one_one():
 def test_bad_input_names_the_parameter(all_digits, make, name):
     with pytest.raises(ValueError, match=name):
         make(all_digits)
+
+
+def test_image_grid_tiles_images_row_by_row_on_black(all_digits):
+    tiles = digits.image_grid(all_digits.images, rows=2, cols=3, pad=1)
+    assert tiles.shape == (2 * 9 + 1, 3 * 9 + 1)
+    np.testing.assert_array_equal(tiles[1:9, 1:9], np.asarray(all_digits.images[0]).reshape(8, 8))
+    np.testing.assert_array_equal(tiles[10:18, 19:27], np.asarray(all_digits.images[5]).reshape(8, 8))
+    assert np.all(tiles[0] == -1) and np.all(tiles[:, 9] == -1)
+    few = digits.image_grid(all_digits.images[:2], rows=1, cols=3, pad=0)       # a missing image stays black
+    assert np.all(few[:, 16:] == -1) and few.shape == (8, 24)
+
+
+@pytest.mark.parametrize("images, options, message", [
+    (np.zeros((4, 10)), {}, r"images must have shape \(n, d\) with d a square number of pixels; got shape \(4, 10\)"),
+    (np.zeros((4, 8, 8)), {}, r"got shape \(4, 8, 8\)"),
+    (np.zeros((4, 64)), {"rows": 0}, r"rows must be"),
+    (np.zeros((4, 64)), {"pad": -1}, r"pad must be an integer >= 0; got -1"),
+])
+def test_image_grid_bad_input(images, options, message):
+    with pytest.raises(ValueError, match=message):
+        digits.image_grid(images, **options)

@@ -15,7 +15,7 @@ The rules of the book, written for one player with step size :math:`\eta`:
   :math:`u_t = \|u^{\text{mag}}_t\|\, u^{\text{dir}}_t / (\|u^{\text{dir}}_t\| + \epsilon)`;
   :func:`adalr` (Adam's magnitude, SGD-momentum's direction) and :func:`adadir` (SGD's magnitude,
   Adam's direction) dissect Adam as in Jelassi et al. (2022).
-* :func:`select` — one of two rules, chosen by a (traceable) switch, so that two rules share a sweep.
+* :func:`select` — one of several rules, chosen by a (traceable) index, so that they share a compiled sweep.
 """
 
 from __future__ import annotations
@@ -203,42 +203,56 @@ def adadir(learning_rate, b1=0.9, b2=0.999, eps=1e-8, layerwise: bool = False):
     )
 
 
-class SelectState(NamedTuple):
-    """The states of both rules of :func:`select`, each updated at every step."""
+def as_index(index) -> jax.Array:
+    """An int32 option index from an integer, a boolean or a float with an integer value (traced or not)."""
+    index = jnp.asarray(index)
+    return (index if index.dtype == jnp.bool_ else jnp.round(index)).astype(jnp.int32)
 
-    first: optax.OptState
-    second: optax.OptState
+
+def _selected(index, trees):
+    """``trees[index]`` leaf by leaf, for a (possibly traced) integer-valued ``index``."""
+    chosen = trees[0]
+    index = as_index(index)
+    for k, tree in enumerate(trees[1:], start=1):
+        chosen = jax.tree_util.tree_map(lambda current, candidate, k=k: jnp.where(index == k, candidate, current),
+                                        chosen, tree)
+    return chosen
 
 
-def select(
-    first: optax.GradientTransformation, second: optax.GradientTransformation, use_second
-) -> optax.GradientTransformation:
-    r"""``second``'s update where ``use_second`` is true, else ``first``'s: two rules in one compiled sweep.
+def _check_options(kind: str, options) -> tuple:
+    options = tuple(options)
+    if not options:
+        raise ValueError(f"options must be a non-empty sequence of {kind}; got {options!r}.")
+    return options
+
+
+def select(options, index) -> optax.GradientTransformation:
+    r"""The update of ``options[index]``: several rules in one compiled sweep, chosen by a traceable index.
 
     .. math::
 
-       u_t = \begin{cases} u^{(2)}_t & \text{if } \texttt{use\_second} \\ u^{(1)}_t & \text{otherwise.} \end{cases}
+       u_t = u^{(k)}_t, \qquad k = \texttt{index} \in \{0, \dots, K - 1\}.
 
-    Both rules see every gradient and keep their own state, so each behaves exactly as it would alone;
-    ``use_second`` (a boolean or a 0/1 number) may be traced, e.g. a hyper-parameter of
-    :func:`minimax.runner.sweep`, so that runs of two rules (say Adam and SGD) share one compiled program.
+    Every rule sees every gradient and keeps its own state (a tuple of the states), so each behaves
+    exactly as it would alone; ``index`` (an integer, a boolean, or a float with an integer value) may be traced, e.g.
+    a hyper-parameter of :func:`minimax.runner.sweep`, so that runs of several rules (say Adam and SGD)
+    share one compiled program. The gradient is computed once; each step costs all the rules' updates,
+    which for elementwise rules is small next to the gradient.
 
     Example:
-      >>> rule = select(sgd(0.1), normalized_sgda(0.5), use_second=1.0)
+      >>> rule = select([sgd(0.1), normalized_sgda(0.5)], index=1)
       >>> update, _ = rule.update(jnp.array([3.0, 4.0]), rule.init(jnp.zeros(2)))
       >>> [round(float(u), 4) for u in update]        # normalized: length 0.5
       [-0.3, -0.4]
     """
+    options = _check_options("optax.GradientTransformation", options)
 
     def init_fn(params):
-        return SelectState(first.init(params), second.init(params))
+        return tuple(option.init(params) for option in options)
 
     def update_fn(updates, state, params=None):
-        first_updates, first_state = first.update(updates, state.first, params)
-        second_updates, second_state = second.update(updates, state.second, params)
-        chosen = jax.tree_util.tree_map(lambda u, v: jnp.where(jnp.asarray(use_second) > 0.5, v, u),
-                                        first_updates, second_updates)
-        return chosen, SelectState(first_state, second_state)
+        results = [option.update(updates, option_state, params) for option, option_state in zip(options, state)]
+        return _selected(index, [update for update, _ in results]), tuple(new_state for _, new_state in results)
 
     return optax.GradientTransformation(init_fn, update_fn)
 

@@ -20,7 +20,7 @@ Two-timescale updates are any scheme with different step sizes in ``rule_x`` and
 and negative momentum are the ``simultaneous`` and ``alternating`` schemes with
 ``rules.sgd(eta, momentum=beta)``. Every scheme accepts every rule, so Extra-Adam is
 ``extragradient(rules.adam(eta))`` and Optimistic Adam is ``optimistic(rules.adam(eta))``.
-:func:`select` picks one of two schemes by a traceable switch, so that both share one compiled sweep.
+:func:`select` picks one of several schemes by a traceable index, so that they share one compiled sweep.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ import jax
 import jax.numpy as jnp
 import optax
 
-from minimax import _validation
+from minimax import _validation, rules
 from minimax.games import Game, field_jvp, field_vjp, vector_field
 
 PyTree = Any
@@ -295,39 +295,47 @@ def anchoring(
     )
 
 
-def select(first: Scheme, second: Scheme, use_second) -> Scheme:
-    r"""``second``'s step where ``use_second`` is true, else ``first``'s: two schemes in one compiled sweep.
+def select(options, index) -> Scheme:
+    r"""The step of ``options[index]``: several schemes in one compiled sweep, chosen by a traceable index.
 
     .. math::
 
-       z_{t+1} = \begin{cases} S_2(z_t) & \text{if } \texttt{use\_second} \\ S_1(z_t) & \text{otherwise,} \end{cases}
+       z_{t+1} = S_k(z_t), \qquad k = \texttt{index} \in \{0, \dots, K - 1\},
 
-    with ``use_second`` a boolean or a 0/1 number, which may be traced: made a hyper-parameter of
-    :func:`minimax.runner.sweep`, it lets runs of two schemes share one compiled, vmapped program
-    instead of compiling one each. Both schemes step from the same state, so they must keep the same
-    state (same rules, same memory; e.g. ``simultaneous`` and ``alternating`` with one rule), and each
-    step costs both schemes' steps. The state starts from ``first.init``.
+    with ``index`` an integer (a boolean, or a float with an integer value), which may be traced: made a
+    hyper-parameter of :func:`minimax.runner.sweep`, it lets runs of several schemes share one compiled,
+    vmapped program instead of compiling one each. Every scheme steps from the same state, so they must
+    keep the same state (same rules, same memory; e.g. ``simultaneous`` and ``alternating`` with one rule),
+    and each step costs all of them. The state starts from ``options[0].init``.
 
     Example:
       >>> from minimax import games, rules
       >>> gda = rules.sgd(0.1)
-      >>> scheme = select(simultaneous(gda), alternating(gda), use_second=True)
+      >>> scheme = select([simultaneous(gda), alternating(gda)], index=1)
       >>> state = scheme.step(games.bilinear(jnp.eye(1)), scheme.init(jnp.ones(1), jnp.ones(1)), None)
       >>> state.x, state.y        # y responded to the new x = 0.9
       (Array([0.9], dtype=float32), Array([1.09], dtype=float32))
     """
+    options = tuple(options)
+    if not options:
+        raise ValueError(f"options must be a non-empty sequence of schemes; got {options!r}.")
 
     def init(x, y):
-        state = first.init(x, y)
-        other = jax.eval_shape(second.init, x, y)
-        if jax.tree_util.tree_structure(state) != jax.tree_util.tree_structure(other):
-            raise ValueError("select needs two schemes that keep the same state; got states "
-                             f"{jax.tree_util.tree_structure(state)} and {jax.tree_util.tree_structure(other)}.")
+        state = options[0].init(x, y)
+        for option in options[1:]:
+            other = jax.eval_shape(option.init, x, y)
+            if jax.tree_util.tree_structure(state) != jax.tree_util.tree_structure(other):
+                raise ValueError("select needs schemes that keep the same state; got states "
+                                 f"{jax.tree_util.tree_structure(state)} and {jax.tree_util.tree_structure(other)}.")
         return state
 
     def step(game, state, key):
-        a, b = first.step(game, state, key), second.step(game, state, key)
-        return jax.tree_util.tree_map(lambda u, v: jnp.where(jnp.asarray(use_second) > 0.5, v, u), a, b)
+        index_ = rules.as_index(index)
+        chosen = options[0].step(game, state, key)
+        for k, option in enumerate(options[1:], start=1):
+            candidate = option.step(game, state, key)
+            chosen = jax.tree_util.tree_map(lambda current, new: jnp.where(index_ == k, new, current), chosen, candidate)
+        return chosen
 
     return Scheme(init, step)
 

@@ -213,7 +213,7 @@ def test_schemes_are_jittable_and_deterministic():
 def test_select_sweeps_two_schemes_in_one_program():
     def gda_or_alternating(learning_rate, alternate):
         gda = rules.sgd(learning_rate)
-        return schemes.select(schemes.simultaneous(gda), schemes.alternating(gda), alternate)
+        return schemes.select([schemes.simultaneous(gda), schemes.alternating(gda)], alternate)
 
     points = runner.grid(learning_rate=[0.1, 0.3], alternate=[0.0, 1.0])
     start = lambda key: START
@@ -227,6 +227,8 @@ def test_select_sweeps_two_schemes_in_one_program():
 
 
 def test_select_refuses_schemes_with_different_states():
-    scheme = schemes.select(schemes.simultaneous(rules.sgd(0.1)), schemes.optimistic(rules.sgd(0.1)), True)
-    with pytest.raises(ValueError, match="select needs two schemes that keep the same state"):
+    scheme = schemes.select([schemes.simultaneous(rules.sgd(0.1)), schemes.optimistic(rules.sgd(0.1))], 1)
+    with pytest.raises(ValueError, match="select needs schemes that keep the same state"):
         runner.run(SCALAR_GAME, scheme, *START, num_steps=2)
+    with pytest.raises(ValueError, match="options must be a non-empty sequence of schemes"):
+        schemes.select([], 0)

@@ -2,7 +2,8 @@
 
 :mod:`~minimax.gan.data` (ring and grid mixtures), :mod:`~minimax.gan.digits` (scikit-learn's 8 × 8
 digits, offline), :mod:`~minimax.gan.mnist` (MNIST from local IDX files), :mod:`~minimax.gan.networks`
-(MLP init/apply), :mod:`~minimax.gan.losses` (the GAN losses on logits), :mod:`~minimax.gan.game`
+(MLP init/apply), :mod:`~minimax.gan.image_gans` (the digit benchmark and its tanh MLPs in one call),
+:mod:`~minimax.gan.losses` (the GAN losses on logits), :mod:`~minimax.gan.game`
 (:func:`gan_game`, a :class:`minimax.games.Game`), :mod:`~minimax.gan.metrics` (modes covered,
 high-quality fraction) and :mod:`~minimax.gan.digit_metrics` (class coverage, confidence and Fréchet
 distance of generated digits, from a cached classifier).
@@ -21,8 +22,15 @@ Example:
   (2, 2)
 """
 
-from minimax.gan import data, digit_metrics, digits, game, losses, metrics, mnist, networks
+from minimax.gan import data, digit_metrics, digits, game, image_gans, losses, metrics, mnist, networks
 from minimax.gan.data import Mixture, grid, ring
+from minimax.gan.image_gans import (
+    DigitBenchmark,
+    digit_benchmark,
+    image_discriminator,
+    image_generator,
+    image_players_init,
+)
 from minimax.gan.digit_metrics import (
     Classifier,
     ClassifierSettings,
@@ -48,12 +56,14 @@ from minimax.gan.networks import mlp_apply, mlp_init
 __all__ = [
     "Classifier",
     "ClassifierSettings",
+    "DigitBenchmark",
     "Digits",
     "GanBatch",
     "Mixture",
     "class_coverage",
     "confidence",
     "data",
+    "digit_benchmark",
     "digit_metrics",
     "digit_quality",
     "digits",
@@ -65,7 +75,11 @@ __all__ = [
     "grid",
     "held_out_split",
     "high_quality_fraction",
+    "image_discriminator",
+    "image_gans",
+    "image_generator",
     "image_grid",
+    "image_players_init",
     "load_digits",
     "load_mnist",
     "losses",

@@ -1,0 +1,52 @@
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+from test_mnist import write_split
+
+from minimax.gan import digit_metrics, image_gans
+
+
+def test_default_benchmark_is_the_8x8_digits_with_their_classifier():
+    benchmark = image_gans.digit_benchmark()
+    assert benchmark.source == "digits" and benchmark.train.dim == 64
+    assert (benchmark.train.num_images, benchmark.held_out.num_images) == (1437, 360)
+    assert benchmark.classifier.input_dim == 64
+    assert float(digit_metrics.classifier_accuracy(benchmark.classifier, benchmark.held_out)) > 0.95
+
+
+def test_mnist_benchmark_reads_train_and_test_files_and_fits_a_784_pixel_classifier(tmp_path, monkeypatch):
+    monkeypatch.setenv("MINIMAX_CACHE_DIR", str(tmp_path / "cache"))
+    rng = np.random.default_rng(0)
+    for prefix, count in (("train", 20), ("t10k", 8)):
+        write_split(tmp_path, rng.integers(0, 256, (count, 28, 28), dtype=np.uint8),
+                    rng.integers(0, 10, count, dtype=np.uint8), prefix=prefix)
+    benchmark = image_gans.digit_benchmark(tmp_path)
+    assert benchmark.source == "mnist"
+    assert (benchmark.train.num_images, benchmark.held_out.num_images, benchmark.train.dim) == (20, 8, 784)
+    assert benchmark.classifier.input_dim == 784
+    assert len(list((tmp_path / "cache").glob("mnist-classifier-*.npz"))) == 1
+
+
+def test_an_empty_mnist_dir_means_the_8x8_digits_and_a_missing_file_is_named(tmp_path):
+    assert image_gans.digit_benchmark("").source == "digits"
+    with pytest.raises(FileNotFoundError, match="train-images-idx3-ubyte"):
+        image_gans.digit_benchmark(tmp_path)
+
+
+def test_image_players_map_latents_to_images_in_range_and_images_to_logits():
+    generator, discriminator = image_gans.image_players_init(64, latent_dim=16, width=32, depth=3)(jax.random.PRNGKey(0))
+    assert [layer["w"].shape for layer in generator] == [(16, 32), (32, 32), (32, 32), (32, 64)]
+    images = image_gans.image_generator(generator, 10 * jax.random.normal(jax.random.PRNGKey(1), (50, 16)))
+    assert images.shape == (50, 64) and float(jnp.abs(images).max()) <= 1.0
+    assert image_gans.image_discriminator(discriminator, images).shape == (50, 1)
+
+
+@pytest.mark.parametrize("options, message", [
+    ({"width": 0}, r"width must be"),
+    ({"depth": 1.5}, r"depth must be"),
+])
+def test_image_players_init_bad_input(options, message):
+    arguments = {"image_dim": 64, "latent_dim": 16, "width": 32, **options}
+    with pytest.raises(ValueError, match=message):
+        image_gans.image_players_init(**arguments)

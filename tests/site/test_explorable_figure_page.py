@@ -148,8 +148,8 @@ def test_two_panels_share_a_row_of_the_books_column(tmp_path, serve, browser, pa
 
 
 # The chapters' figures as committed (the outputs of their executed notebooks), with how many each has.
-CHAPTER_FIGURES = {"book/part1/02_bilinear_games.ipynb": 1, "book/part1/06_mode_collapse.ipynb": 2,
-                   "book/part2/04_finite_sums.ipynb": 1}
+CHAPTER_FIGURES = {"book/part1/02_bilinear_games.ipynb": 1, "book/part1/03_optimize_vs_learn.ipynb": 1,
+                   "book/part1/06_mode_collapse.ipynb": 2, "book/part2/04_finite_sums.ipynb": 1}
 FIGURE_BUDGET = 300_000   # characters of HTML per figure: pages stay light
 
 

@@ -92,3 +92,22 @@ def check_same_structure(name: str, tree, reference, reference_name: str) -> Non
             raise ValueError(
                 f"{name} must have the shapes of {reference_name}: expected {np.shape(ref)}, got {np.shape(leaf)}."
             )
+
+
+def check_options(kind: str, options) -> tuple:
+    """Require a non-empty sequence (of rules, schemes, ...) and return it as a tuple."""
+    options = tuple(options)
+    if not options:
+        raise ValueError(f"options must be a non-empty sequence of {kind}; got {options!r}.")
+    return options
+
+
+def check_option_index(name: str, value, num_options: int) -> None:
+    """Require an index into ``num_options`` options: an integer (or a boolean, or a float with an integer value)
+    from 0 to ``num_options - 1``. Traced values are not checked."""
+    values = _concrete_values(value)
+    if values is None:
+        return
+    if values.shape != () or not np.isfinite(values) or values != np.round(values) or not 0 <= values < num_options:
+        raise ValueError(f"{name} must be an integer from 0 to {num_options - 1} (one of the {num_options} options); "
+                         f"got {value!r}.")

@@ -90,4 +90,5 @@ def final_mean(logged, num_logs: int = 1, diverged: float = np.nan) -> np.ndarra
     if isinstance(num_logs, bool) or not isinstance(num_logs, (int, np.integer)) or not 1 <= num_logs <= num_available:
         raise ValueError(f"num_logs must be an integer between 1 and the number of logs ({num_available}, the last "
                          f"axis of logged); got {num_logs!r}.")
-    return np.nan_to_num(logged[..., -num_logs:], nan=diverged).mean(axis=-1)
+    last = logged[..., -num_logs:]
+    return np.where(np.isnan(last), diverged, last).mean(axis=-1)

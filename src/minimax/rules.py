@@ -219,13 +219,6 @@ def _selected(index, trees):
     return chosen
 
 
-def _check_options(kind: str, options) -> tuple:
-    options = tuple(options)
-    if not options:
-        raise ValueError(f"options must be a non-empty sequence of {kind}; got {options!r}.")
-    return options
-
-
 def select(options, index) -> optax.GradientTransformation:
     r"""The update of ``options[index]``: several rules in one compiled sweep, chosen by a traceable index.
 
@@ -240,12 +233,13 @@ def select(options, index) -> optax.GradientTransformation:
     which for elementwise rules is small next to the gradient.
 
     Example:
-      >>> rule = select([sgd(0.1), normalized_sgda(0.5)], index=1)
+      >>> rule = select([sgd(0.1), normalized_sgda(1.0)], index=1)
       >>> update, _ = rule.update(jnp.array([3.0, 4.0]), rule.init(jnp.zeros(2)))
-      >>> [round(float(u), 4) for u in update]        # normalized: length 0.5
-      [-0.3, -0.4]
+      >>> [round(float(u), 4) for u in update]        # normalized: length 1 (sgd(0.1) would give -0.3, -0.4)
+      [-0.6, -0.8]
     """
-    options = _check_options("optax.GradientTransformation", options)
+    options = _validation.check_options("optax.GradientTransformation", options)
+    _validation.check_option_index("index", index, len(options))
 
     def init_fn(params):
         return tuple(option.init(params) for option in options)

@@ -64,7 +64,7 @@ class RunResult(NamedTuple):
           ((2, 3, 5), (2, 3, 2), (2, 3))
         """
         if jnp.shape(self.diverged_at) != (points.size,):
-            raise ValueError(f"points must be the grid this result was swept on, with {jnp.shape(self.diverged_at)[:1]} "
+            raise ValueError(f"points must be the grid this result was swept on, with {jnp.shape(self.diverged_at)[0]} "
                              f"points; got a grid of shape {points.shape} ({points.size} points).")
         metrics = points.unflatten({name: np.asarray(value) for name, value in self.metrics.items()})
         return RunResult(metrics, self.steps, points.unflatten(self.final), points.unflatten(self.diverged_at))

@@ -316,9 +316,8 @@ def select(options, index) -> Scheme:
       >>> state.x, state.y        # y responded to the new x = 0.9
       (Array([0.9], dtype=float32), Array([1.09], dtype=float32))
     """
-    options = tuple(options)
-    if not options:
-        raise ValueError(f"options must be a non-empty sequence of schemes; got {options!r}.")
+    options = _validation.check_options("schemes", options)
+    _validation.check_option_index("index", index, len(options))
 
     def init(x, y):
         state = options[0].init(x, y)

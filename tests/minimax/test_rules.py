@@ -150,6 +150,9 @@ def test_select_index_can_be_traced():
         (lambda: rules.adam(0.1, b2=1.0), r"b2 must lie in \[0, 1\); got 1.0"),
         (lambda: rules.make_rule("adagrad", learning_rate=0.1), r"rule must be one of 'sgd', 'adam'.*got 'adagrad'"),
         (lambda: rules.select([], 0), r"options must be a non-empty sequence of optax.GradientTransformation; got \(\)"),
+        (lambda: rules.select([rules.sgd(0.1), rules.adam(0.1)], 2), r"index must be an integer from 0 to 1 \(one of the 2 options\); got 2"),
+        (lambda: rules.select([rules.sgd(0.1), rules.adam(0.1)], -1), r"index must be an integer from 0 to 1.*got -1"),
+        (lambda: rules.select([rules.sgd(0.1), rules.adam(0.1)], 0.5), r"index must be an integer from 0 to 1.*got 0.5"),
     ],
 )
 def test_bad_input(call, message):

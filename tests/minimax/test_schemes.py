@@ -232,3 +232,5 @@ def test_select_refuses_schemes_with_different_states():
         runner.run(SCALAR_GAME, scheme, *START, num_steps=2)
     with pytest.raises(ValueError, match="options must be a non-empty sequence of schemes"):
         schemes.select([], 0)
+    with pytest.raises(ValueError, match=r"index must be an integer from 0 to 1 \(one of the 2 options\); got 3.0"):
+        schemes.select([schemes.simultaneous(rules.sgd(0.1)), schemes.alternating(rules.sgd(0.1))], 3.0)

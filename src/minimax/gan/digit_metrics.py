@@ -273,7 +273,7 @@ def mnist_classifier(
     .. code-block:: python
 
        classifier = mnist_classifier(mnist.load_mnist("~/data/mnist", "train"))
-       classifier_accuracy(classifier, mnist.load_mnist("~/data/mnist", "test"))   # ≈ 0.97
+       classifier_accuracy(classifier, mnist.load_mnist("~/data/mnist", "test"))   # its held-out accuracy
     """
     _check_settings(settings)
     if not isinstance(train, digits.Digits):

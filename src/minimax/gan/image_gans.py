@@ -54,13 +54,13 @@ class DigitBenchmark(NamedTuple):
 
 
 def digit_benchmark(mnist_dir: str | os.PathLike | None = None) -> DigitBenchmark:
-    """The 8 × 8 digits, or MNIST read from ``mnist_dir`` when it is given (not empty); nothing is downloaded.
+    """The 8 × 8 digits, or MNIST read from ``mnist_dir`` when it is given (not None or ""); nothing is downloaded.
 
     Raises:
       FileNotFoundError: when ``mnist_dir`` lacks one of MNIST's four files
         (see :func:`~minimax.gan.mnist.load_mnist`).
     """
-    if mnist_dir:
+    if mnist_dir is not None and str(mnist_dir) != "":
         train = mnist.load_mnist(mnist_dir, "train")
         return DigitBenchmark(train, mnist.load_mnist(mnist_dir, "test"), digit_metrics.mnist_classifier(train), "mnist")
     train, held_out = digits.held_out_split(digits.load_digits(), fraction=0.2, seed=0)

@@ -14,6 +14,7 @@ def test_final_mean_scores_a_diverged_run_as_told():
     logged = np.array([[1.0, 6.0, 8.0], [2.0, 5.0, np.nan]])
     assert np.isnan(metrics.final_mean(logged, num_logs=2)[1])
     np.testing.assert_array_equal(metrics.final_mean(logged, num_logs=2, diverged=0.0), [7.0, 2.5])
+    assert metrics.final_mean(np.array([1.0, np.inf]), num_logs=2, diverged=0.0) == np.inf   # only NaN is replaced
 
 
 @pytest.mark.parametrize("num_logs", [0, 4, 1.5, True])

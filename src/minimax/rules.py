@@ -209,8 +209,8 @@ def as_index(index) -> jax.Array:
     return (index if index.dtype == jnp.bool_ else jnp.round(index)).astype(jnp.int32)
 
 
-def _selected(index, trees):
-    """``trees[index]`` leaf by leaf, for a (possibly traced) integer-valued ``index``."""
+def select_tree(index, trees):
+    """``trees[index]`` leaf by leaf, for a (possibly traced) integer-valued ``index``; the trees share a structure."""
     chosen = trees[0]
     index = as_index(index)
     for k, tree in enumerate(trees[1:], start=1):
@@ -246,7 +246,7 @@ def select(options, index) -> optax.GradientTransformation:
 
     def update_fn(updates, state, params=None):
         results = [option.update(updates, option_state, params) for option, option_state in zip(options, state)]
-        return _selected(index, [update for update, _ in results]), tuple(new_state for _, new_state in results)
+        return select_tree(index, [update for update, _ in results]), tuple(new_state for _, new_state in results)
 
     return optax.GradientTransformation(init_fn, update_fn)
 

@@ -329,12 +329,7 @@ def select(options, index) -> Scheme:
         return state
 
     def step(game, state, key):
-        index_ = rules.as_index(index)
-        chosen = options[0].step(game, state, key)
-        for k, option in enumerate(options[1:], start=1):
-            candidate = option.step(game, state, key)
-            chosen = jax.tree_util.tree_map(lambda current, new: jnp.where(index_ == k, new, current), chosen, candidate)
-        return chosen
+        return rules.select_tree(index, [option.step(game, state, key) for option in options])
 
     return Scheme(init, step)
 

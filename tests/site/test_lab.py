@@ -148,7 +148,7 @@ def lab(tmp_path_factory):
             except OSError:
                 assert time.monotonic() < deadline, f"no server after {START_TIMEOUT_S} s:\n{log.read_text()[-4000:]}"
                 time.sleep(0.5)
-        yield base, token, folder
+        yield base, token, log
     finally:
         _stop(process, base, token)
 
@@ -156,8 +156,9 @@ def lab(tmp_path_factory):
 def test_make_lab_runs_a_chapter_whose_live_control_redraws_its_figure(lab, browser, page_tools):
     from selenium.webdriver.common.keys import Keys
 
-    base, token, folder = lab
+    base, token, log = lab
     wait_for = page_tools.wait_for
+    committed = (REPOSITORY / CHAPTER).read_bytes()
     browser.get(f"{base}/lab/tree/{CHAPTER}?token={token}")
     try:
         wait_for(browser, f"!!{PANEL}", timeout=START_TIMEOUT_S, what="the chapter open with its kernel connected")
@@ -194,9 +195,11 @@ def test_make_lab_runs_a_chapter_whose_live_control_redraws_its_figure(lab, brow
                          what="the figure redrawn for the new λ")
         page_tools.save_screenshot(browser, "lab")
         assert (before[0], after[0]) == ("0.50", "0.75")
-        assert (folder / "claims" / "01_hidden_games.json").is_file()  # the kernel ran the chapter's last cell
+        assert (log.parent / "claims" / "01_hidden_games.json").is_file()  # the kernel ran the chapter's last cell
+        assert (REPOSITORY / CHAPTER).read_bytes() == committed  # JupyterLab did not save over the chapter
     except BaseException:
         page_tools.save_screenshot(browser, "lab-failure")
+        print(f"JupyterLab's log, {log}:\n{log.read_text()[-6000:]}")
         raise
     finally:  # leave the page without its "unsaved changes" prompt, which would block the next test's page
         browser.execute_script("const panel = window.jupyterapp && jupyterapp.shell.currentWidget;"

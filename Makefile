@@ -43,7 +43,8 @@ MIN_PYTHON := $(shell sed -nE 's/^requires-python = ">=([0-9.]+)"$$/\1/p' pyproj
 PYTHON_CHECK = import sys, importlib.util; \
     oldest = tuple(int(part) for part in "$(MIN_PYTHON)".split(".")); \
     print("is Python " + sys.version.split()[0] if sys.version_info[:2] < oldest \
-          else "" if importlib.util.find_spec("ensurepip") else "has no venv module (Debian: apt-get install python3-venv)")
+          else "" if importlib.util.find_spec("ensurepip") \
+          else "has no venv module (Debian: apt-get install python3-venv)")
 # Empty when $(PYTHON) can create .venv, else why not.
 python_problem = $(if $(shell command -v $(PYTHON)),$(shell $(PYTHON) -c '$(PYTHON_CHECK)' 2>&1),is not installed)
 

@@ -6,6 +6,7 @@ in a temporary folder, so nothing is created or installed in the repository.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -39,8 +40,11 @@ def project(tmp_path: Path) -> Path:
 
 
 def make(project: Path, *arguments: str) -> subprocess.CompletedProcess:
+    # Without MAKEFLAGS: the variables of an enclosing `make test` (PYTHON=…) must not reach this make.
+    environment = {name: value for name, value in os.environ.items()
+                   if name not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
     return subprocess.run(["make", "--no-print-directory", "-C", str(project), *arguments], check=False,
-                          capture_output=True, text=True, timeout=60)
+                          capture_output=True, text=True, timeout=60, env=environment)
 
 
 def stub(project: Path, pretend: str) -> Path:

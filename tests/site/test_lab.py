@@ -52,8 +52,8 @@ NOTEBOOK_STATE = f"""(() => {{
   const cells = panel.content.widgets.map(cell => cell.model).filter(model => model.type === 'code');
   const errors = cells.flatMap(model => model.outputs.toJSON()).filter(output => output.output_type === 'error')
                       .map(output => output.ename + ': ' + output.evalue);
-  return {{status: panel.sessionContext.session.kernel.status, unexecuted: cells.filter(model => !model.executionCount).length,
-           errors: errors}};
+  return {{status: panel.sessionContext.session.kernel.status,
+           unexecuted: cells.filter(model => !model.executionCount).length, errors: errors}};
 }})()"""
 # The live control (the chapter's ipywidgets slider) and the figure it draws, in the rendered page.
 SLIDER = "document.querySelector('.jp-Notebook .widget-interact .widget-slider')"
@@ -69,9 +69,10 @@ def _free_port() -> int:
 
 def _isolated_environment(folder: Path) -> dict[str, str]:
     """The test's environment with Jupyter's and IPython's folders under ``folder`` and the user settings."""
-    environment = {name: value for name, value in os.environ.items()
-                   if not name.startswith("JUPYTER") and name not in ("MPLBACKEND", "IPYTHONDIR")}
-    # MPLBACKEND (Agg on CI) would keep the kernel from drawing inline.
+    # MPLBACKEND (Agg on CI) would keep the kernel from drawing inline; MAKEFLAGS would pass the variables
+    # of an enclosing `make test` on to `make lab`.
+    environment = {name: value for name, value in os.environ.items() if not name.startswith("JUPYTER")
+                   and name not in ("MPLBACKEND", "IPYTHONDIR", "MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
     for name in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR"):
         environment[name] = str(folder / name.lower())
     environment["MINIMAX_CLAIMS_DIR"] = str(folder / "claims")
@@ -165,7 +166,8 @@ def test_make_lab_runs_a_chapter_whose_live_control_redraws_its_figure(lab, brow
         # The kernel is the environment's own Python (the one running make lab, and these tests).
         prefix = browser.execute_async_script(
             f"const done = arguments[arguments.length - 1]; {PANEL}.sessionContext.session.kernel"
-            ".requestExecute({code: '', store_history: false, user_expressions: {prefix: \"__import__('sys').prefix\"}}).done"
+            ".requestExecute({code: '', store_history: false,"
+            " user_expressions: {prefix: \"__import__('sys').prefix\"}}).done"
             ".then(reply => done(reply.content.user_expressions.prefix.data['text/plain']));")
         assert prefix == repr(sys.prefix)
         # Outputs (and widgets) saved in the notebook go first: every figure below is drawn by this kernel.

@@ -84,7 +84,8 @@ def test_a_built_chapter_page_links_to_jupyterlab_on_binder_and_hides_the_setup_
     shutil.copy(REPOSITORY / "_config.yml", book)
     shutil.copy(REPOSITORY / "book" / "references.bib", book / "book")
     (book / "_toc.yml").write_text(f"format: jb-book\nroot: {CHAPTER.removesuffix('.ipynb')}\n")
-    notebook = nbformat.v4.new_notebook(cells=[setup_cell(REPOSITORY), nbformat.v4.new_markdown_cell("# A chapter")])
+    notebook = nbformat.v4.new_notebook(cells=[setup_cell(REPOSITORY), nbformat.v4.new_markdown_cell("# A chapter"),
+                                               nbformat.v4.new_code_cell("shown_on_the_page = 1")])
     notebook.metadata.kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(notebook, book / CHAPTER)
 
@@ -96,4 +97,4 @@ def test_a_built_chapter_page_links_to_jupyterlab_on_binder_and_hides_the_setup_
     config = yaml.safe_load((REPOSITORY / "_config.yml").read_text(encoding="utf-8"))["repository"]
     repository = config["url"].removeprefix("https://github.com/")
     assert f'href="https://mybinder.org/v2/gh/{repository}/{config["branch"]}?urlpath=lab/tree/{CHAPTER}"' in page
-    assert "A chapter" in page and "_install_the_book" not in page   # remove-cell: not on the page
+    assert "shown_on_the_page" in page and "_install_the_book" not in page   # remove-cell: not on the page

@@ -56,9 +56,10 @@ NOTEBOOK_STATE = f"""(() => {{
            unexecuted: cells.filter(model => !model.executionCount).length, errors: errors}};
 }})()"""
 # The live control (the chapter's ipywidgets slider) and the figure it draws, in the rendered page.
-SLIDER = "document.querySelector('.jp-Notebook .widget-interact .widget-slider')"
-READOUT = "document.querySelector('.jp-Notebook .widget-interact .widget-readout')"
-FIGURE = "document.querySelector('.jp-Notebook .widget-interact .widget-output img')"
+# booktools.live_figures: a VBox of the controls (an HBox) and the Image widget they redraw.
+SLIDER = "document.querySelector('.jp-Notebook .widget-vbox .widget-slider')"
+READOUT = "document.querySelector('.jp-Notebook .widget-vbox .widget-slider .widget-readout')"
+FIGURE = "document.querySelector('.jp-Notebook .widget-vbox img.widget-image')"
 
 
 def _free_port() -> int:
@@ -185,14 +186,15 @@ def test_make_lab_runs_a_chapter_whose_live_control_redraws_its_figure(lab, brow
             assert time.monotonic() < deadline, f"the chapter did not finish in {RUN_TIMEOUT_S} s: {state}"
             time.sleep(0.5)
 
-        wait_for(browser, f"{FIGURE} && {FIGURE}.src.startsWith('data:image/png')", timeout=30,
+        # ipywidgets 8 shows an Image widget's PNG through a blob: URL, a new one at every redraw.
+        wait_for(browser, f"{FIGURE} && {FIGURE}.src && {FIGURE}.complete && {FIGURE}.naturalWidth > 0", timeout=30,
                  what="the live control's figure")
         before = browser.execute_script(f"return [{READOUT}.textContent, {FIGURE}.src];")
         handle = browser.execute_script(f"const handle = {SLIDER}.querySelector('.noUi-handle');"
                                         "handle.scrollIntoView({block: 'center'}); return handle;")
         handle.send_keys(Keys.ARROW_RIGHT)  # one step, as a reader's arrow key: λ 0.50 -> 0.75
         after = wait_for(browser, f"{READOUT}.textContent !== {json.dumps(before[0])} && {FIGURE} && "
-                         f"{FIGURE}.src.startsWith('data:image/png') && {FIGURE}.src !== {json.dumps(before[1])} && "
+                         f"{FIGURE}.src && {FIGURE}.src !== {json.dumps(before[1])} && "
                          f"[{READOUT}.textContent, {FIGURE}.src]", timeout=REDRAW_TIMEOUT_S,
                          what="the figure redrawn for the new λ")
         page_tools.save_screenshot(browser, "lab")

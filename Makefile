@@ -3,6 +3,7 @@
 #   make book                          install, execute every chapter (quick profile), build the HTML
 #   make run PROFILE=full [CHAPTER=book/part1/….ipynb] [JOBS=2] [FORCE=1]
 #   make html PROFILE=full             build the HTML from an existing run
+#   make pdf                           the PDF of the quick run (_build/latex/book.pdf; needs XeLaTeX)
 #   make test                          pytest (library, tooling, book build) + nbval on the chapters
 #   make assignments                   student notebooks + autograder of book/assignments (_build/assignments)
 #   make lab [CHAPTER=….ipynb]         JupyterLab from .venv (live controls work), on one chapter if given
@@ -32,7 +33,7 @@ RUN_ARGS  := --profile $(PROFILE) --jobs $(JOBS) $(foreach chapter,$(CHAPTER),--
 # Chapters write their claims ledgers here when nbval executes them (instead of next to the notebook).
 TEST_CLAIMS_DIR := $(CURDIR)/_build/test-claims
 
-.PHONY: help install run html book lab test assignments bench lock clean distclean
+.PHONY: help install run html pdf book lab test assignments bench lock clean distclean
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 12
@@ -66,6 +67,9 @@ run: $(INSTALLED)  ## execute chapters: PROFILE=quick|full CHAPTER=… JOBS=n FO
 
 html: $(INSTALLED)  ## build _build/html from the run of PROFILE
 	$(BOOKTOOLS) build --profile $(PROFILE)
+
+pdf: $(INSTALLED)  ## build _build/latex/book.pdf from the run of PROFILE (needs XeLaTeX: see the README)
+	$(BOOKTOOLS) build --profile $(PROFILE) --pdf
 
 book: $(INSTALLED)  ## execute every chapter (cached) and build the HTML book
 	$(BOOKTOOLS) run --profile $(PROFILE) --jobs $(JOBS) $(if $(FORCE),--force)

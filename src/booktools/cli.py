@@ -53,8 +53,10 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--force", action="store_true", help="execute even chapters whose result is cached")
     run.set_defaults(command=_run)
 
-    build = commands.add_parser("build", help="build _build/html from the run of PROFILE")
+    build = commands.add_parser("build", help="build _build/html (or with --pdf _build/latex/book.pdf) from the "
+                                              "run of PROFILE")
     _add_profile(build)
+    build.add_argument("--pdf", action="store_true", help="the PDF, through XeLaTeX, instead of the HTML")
     build.set_defaults(command=_build)
 
     adopt = commands.add_parser("adopt", help="copy the run's outputs into the committed notebooks")
@@ -118,7 +120,7 @@ def _run(root: Path, arguments: argparse.Namespace) -> int:
 
 
 def _build(root: Path, arguments: argparse.Namespace) -> int:
-    return 0 if build_html(root, arguments.profile) == 0 else 1
+    return 0 if build_html(root, arguments.profile, "pdf" if arguments.pdf else "html") == 0 else 1
 
 
 def _adopt(root: Path, arguments: argparse.Namespace) -> int:

@@ -124,11 +124,14 @@ def load_tests(path: Path) -> Spec:
     return Spec(data["assignment"], questions, [Written(**w) for w in data.get("written", [])])
 
 
-def handed_names(probe: str, check: str) -> list[str]:
-    """The names the probe assigns at top level and the check reads: what travels from student to grader.
+def handed_names(probe: str, check: str) -> tuple[list[str], list[str]]:
+    """What travels from student to grader: the names the probe assigns at top level and the check reads.
 
-    >>> handed_names("f = make(2)\\nvalue = f(1)\\nfor k in range(2): pass", "assert value == 3 and k == 1")
-    ['k', 'value']
+    Returns ``(needed, optional)``: a name the check also assigns itself (a random generator it
+    re-creates, say) is optional — sent only if it is plain data.
+
+    >>> handed_names("f = make(2)\\nvalue = f(1)\\nrng = R(0)", "rng = R(0)\\nassert value == 3 + rng.x()")
+    (['value'], ['rng'])
     """
     assigned: set[str] = set()
 
@@ -142,8 +145,10 @@ def handed_names(probe: str, check: str) -> list[str]:
             visit(child)
 
     visit(ast.parse(probe))
-    read = {node.id for node in ast.walk(ast.parse(check)) if isinstance(node, ast.Name)}
-    return sorted(assigned & read)
+    names = [node for node in ast.walk(ast.parse(check)) if isinstance(node, ast.Name)]
+    read = assigned & {node.id for node in names if isinstance(node.ctx, ast.Load)}
+    rebound = {node.id for node in names if isinstance(node.ctx, ast.Store)}
+    return sorted(read - rebound), sorted(read & rebound)
 
 
 # --- reading a submission ------------------------------------------------------------------------
@@ -277,9 +282,18 @@ def serve(run=run, plain=plain, dumps=json.dumps, loads=json.loads, write=os.wri
         reply = run(request["source"], f"<tests of {request['question']}>", scope, request["limit"])
         if reply["status"] == "ok":
             try:
-                reply["values"] = {name: plain(scope[name]) for name in request["names"] if name in scope}
+                values = {}
+                for name in request["optional"]:
+                    try:
+                        values[name] = plain(scope[name])
+                    except (KeyError, NotPlain):
+                        pass
+                for name in request["names"]:
+                    if name in scope:
+                        values[name] = plain(scope[name])
+                reply["values"] = values
             except NotPlain as exc:
-                reply = {"status": "not-plain", "message": f"the tests need plain data, got {exc}"}
+                reply = {"status": "not-plain", "message": f"`{name}`: the tests need plain data, got {exc}"}
         send(dict(reply, id=request["id"]))
 
 signal.signal(signal.SIGALRM, on_alarm)
@@ -575,23 +589,19 @@ def _read_notes(fd: int) -> list[str] | None:
     return [line for line in data.split(b"\0")[0].decode(errors="replace").splitlines() if line]
 
 
+# Becomes the uid and kills every process it may signal: all of that uid's, detached ones included.
+REAPER = "import os, sys; uid = int(sys.argv[1]); os.setgroups([]); os.setgid(uid); os.setuid(uid); os.kill(-1, 9)"
+
+
 def _kill_uid(uid: int) -> None:
-    """SIGKILL every process of ``uid``: a child that becomes ``uid`` and calls ``kill(-1)``, until none is
-    left (a detached process or a fork bomb included)."""
+    """SIGKILL every process of ``uid`` (a detached process or a fork bomb included), until none is left.
+
+    A fresh interpreter does it, not a fork of this process: the grader may run JAX threads (checks)."""
     for _ in range(20):
         if not _processes_of(uid):
             return
-        pid = os.fork()
-        if pid == 0:  # pragma: no cover - the child only makes system calls and exits
-            try:
-                os.setgroups([])
-                os.setgid(uid)
-                os.setuid(uid)
-                os.kill(-1, signal.SIGKILL)
-            finally:
-                os._exit(0)
-        os.waitpid(pid, 0)
-        time.sleep(0.01)
+        subprocess.run([sys.executable, "-I", "-S", "-c", REAPER, str(uid)], stdin=subprocess.DEVNULL,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
 
 
 # --- grading one submission ------------------------------------------------------------------------
@@ -732,8 +742,9 @@ def _run_cells(student: StudentProcess, sources, skipped, cell_results, limits: 
 def _run_probe(student: StudentProcess, question: Question, part: Part, limits: Limits, deadline: float) -> PartResult:
     """Ask the student process for the probe's values; run the check on them here."""
     seconds = min(limits.probe + limits.grace, deadline - time.monotonic())
-    names = handed_names(part.probe, part.check)
-    request = {"op": "probe", "question": question.id, "source": part.probe, "names": names, "limit": limits.probe}
+    needed, optional = handed_names(part.probe, part.check)
+    request = {"op": "probe", "question": question.id, "source": part.probe, "names": needed, "optional": optional,
+               "limit": limits.probe}
     reply = student.ask(request, max(seconds, 0))
     if reply is None:
         if student.ended == "late":
@@ -750,7 +761,7 @@ def _run_probe(student: StudentProcess, question: Question, part: Part, limits: 
     if status != "ok" or not isinstance(reply.get("values"), dict):
         message = str(reply.get("message", "no answer from the student process"))[:MESSAGE_CHARS]
         return _failed(part, "exception", message, str(reply.get("type", "")))
-    values = {name: reply["values"][name] for name in names if name in reply["values"]}
+    values = {name: reply["values"][name] for name in needed + optional if name in reply["values"]}
     return _check(part, values)
 
 

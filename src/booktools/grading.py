@@ -47,6 +47,7 @@ import os
 import random
 import re
 import resource
+import secrets
 import selectors
 import shutil
 import signal
@@ -277,6 +278,7 @@ def serve(run=run, plain=plain, dumps=json.dumps, loads=json.loads, write=os.wri
         request = loads(line)
         if request["op"] == "cell":
             send(dict(run(request["source"], f"<cell {request['cell']}>", namespace, request["limit"]), id=request["id"]))
+            reap()
             continue
         scope = dict(namespace)
         reply = run(request["source"], f"<tests of {request['question']}>", scope, request["limit"])
@@ -295,6 +297,14 @@ def serve(run=run, plain=plain, dumps=json.dumps, loads=json.loads, write=os.wri
             except NotPlain as exc:
                 reply = {"status": "not-plain", "message": f"`{name}`: the tests need plain data, got {exc}"}
         send(dict(reply, id=request["id"]))
+        reap()
+
+def reap():
+    try:
+        while os.waitpid(-1, os.WNOHANG)[0]:
+            pass
+    except ChildProcessError:
+        pass
 
 signal.signal(signal.SIGALRM, on_alarm)
 serve()
@@ -460,16 +470,36 @@ def _tasks(pid: int) -> list[str]:
         return []
 
 
-def _processes_of(uid: int) -> list[int]:
+def _stat(pid: str) -> list[str] | None:
+    """The fields of /proc/<pid>/stat after the command name: state, ppid, pgrp, session, ..."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+
+
+def _processes(keep) -> list[int]:
+    """The living processes (zombies excluded: they are dead) for which ``keep(pid, stat fields)``."""
     pids = []
     for entry in os.listdir("/proc"):
         if entry.isdigit():
-            try:
-                if os.stat(f"/proc/{entry}").st_uid == uid:
-                    pids.append(int(entry))
-            except OSError:
-                continue
+            fields = _stat(entry)
+            if fields and fields[0] != "Z" and keep(entry, fields):
+                pids.append(int(entry))
     return pids
+
+
+def _session(sid: int) -> list[int]:
+    return _processes(lambda pid, fields: int(fields[3]) == sid)
+
+
+def _processes_of(uid: int) -> list[int]:
+    def owned(pid, fields):
+        try:
+            return os.stat(f"/proc/{pid}").st_uid == uid
+        except OSError:
+            return False
+    return _processes(owned)
 
 
 class StudentProcess:
@@ -502,7 +532,7 @@ class StudentProcess:
         self.selector.register(self.replies, selectors.EVENT_READ, "reply")
         self.selector.register(self.output, selectors.EVENT_READ, "output")
         self.buffer = bytearray()
-        self.alive, self.ended, self.requests_sent = True, "", 0
+        self.alive, self.ended = True, ""
         notes = _read_notes(notes_read)
         if notes is None:
             self.process.wait()
@@ -516,8 +546,8 @@ class StudentProcess:
         """Send a request; return the answer, or None when the process died or ran out of time (then it
         is killed). ``request["limit"]`` is the process's own time-out; ``seconds`` the grader's."""
         self.output_kept, self.output_bytes = bytearray(), 0
-        self.requests_sent += 1
-        request = dict(request, id=self.requests_sent)
+        # A fresh random id: a reply written ahead by the student's code cannot match a later request.
+        request = dict(request, id=secrets.token_hex(16))
         try:
             data = (json.dumps(request) + "\n").encode()
             while data:
@@ -535,6 +565,7 @@ class StudentProcess:
                 except (ValueError, RecursionError):
                     reply = {"status": "garbled"}
                 if isinstance(reply, dict) and reply.get("id") == request["id"]:
+                    self.kill_strays()
                     return reply
                 continue  # not the answer to this request: written by the student's code, ignored
             remaining = deadline - time.monotonic()
@@ -552,7 +583,21 @@ class StudentProcess:
                     self.buffer += chunk
                 else:  # the process closed its end: it is gone
                     self.kill("died")
+                    break
         return None
+
+    def kill_strays(self) -> None:
+        """Kill every process the student's code started (a fork bomb, a detached process), keeping the
+        student process itself: nothing may run between two cells or probes."""
+        for _ in range(50):
+            strays = [pid for pid in (_processes_of(self.uid) if self.uid is not None else _session(self.process.pid))
+                      if pid != self.process.pid]
+            if not strays:
+                return
+            for pid in strays:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.kill(pid, signal.SIGKILL)
+            time.sleep(0.01)
 
     def kill(self, why: str = "done") -> None:
         """Kill the process and everything it started: all processes of its uid, or its session."""

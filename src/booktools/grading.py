@@ -199,115 +199,125 @@ def written_answers(cells: list[dict]) -> dict[str, str]:
 # answers with plain data. Nothing here is trusted: the submission can replace any of it.
 HARNESS = r'''
 import json, os, signal, sys, traceback
-REQUESTS, REPLIES = int(sys.argv[1]), int(sys.argv[2])
 
-class ItemTimeout(BaseException):
-    """BaseException: ``except Exception`` in the student's code does not swallow it."""
 
-class NotPlain(Exception):
-    pass
+def main(compile=compile, exec=exec, dumps=json.dumps, loads=json.loads, write=os.write, waitpid=os.waitpid,
+         setitimer=signal.setitimer, extract_tb=traceback.extract_tb, print=print):
+    # Everything is local to this function and bound once, here: a cell that rebinds a name of this
+    # module, or json.dumps, os.write, builtins, changes nothing for the requests that follow.
+    requests, replies = int(sys.argv[1]), int(sys.argv[2])
 
-def on_alarm(signum, frame):
-    raise ItemTimeout()
+    class ItemTimeout(BaseException):
+        # BaseException: ``except Exception`` in the student's code does not swallow it.
+        pass
 
-def plain(value, depth=0):
-    if depth > 64:
-        raise NotPlain("nested more than 64 levels deep")
-    if value is None or isinstance(value, (bool, str)):
-        return value
-    if isinstance(value, int):
-        return int(value)
-    if isinstance(value, float):
-        return float(value)
-    if isinstance(value, (list, tuple)):
-        return [plain(item, depth + 1) for item in value]
-    if isinstance(value, dict):
-        if not all(isinstance(key, str) for key in value):
-            raise NotPlain("a dict with keys that are not str")
-        return {str(key): plain(item, depth + 1) for key, item in value.items()}
-    if hasattr(value, "__array__") and type(value).__module__.split(".")[0] in ("numpy", "jax", "jaxlib"):
-        import numpy
-        array = numpy.asarray(value)
-        if array.dtype.kind in "biufU":
-            return array.tolist()
-        if array.dtype.kind == "O":
-            return plain(array.tolist(), depth + 1)
-    raise NotPlain(f"a value of type {type(value).__name__}")
+    class NotPlain(Exception):
+        pass
 
-def describe(exc, filename):
-    text = f"{type(exc).__name__}: {exc}".strip().rstrip(":")
-    if isinstance(exc, AssertionError) and not str(exc):
-        text = "AssertionError (an assertion failed)"
-    own = [frame for frame in traceback.extract_tb(exc.__traceback__) if frame.filename.startswith("<")]
-    if own:
-        text += f" — at {own[-1].filename[1:-1]}, line {own[-1].lineno}"
-    return text[:1500]
+    def on_alarm(signum, frame):
+        raise ItemTimeout()
 
-def run(source, filename, namespace, limit, compile=compile, exec=exec, setitimer=signal.setitimer):
-    try:
-        code = compile(source, filename, "exec")
-    except SyntaxError as exc:
-        return {"status": "syntax-error", "message": f"SyntaxError: {exc.msg} (line {exc.lineno}: {(exc.text or '').strip()!r})"}
-    setitimer(signal.ITIMER_REAL, limit)
-    try:
-        exec(code, namespace)
-        reply = {"status": "ok"}
-    except ItemTimeout:
-        reply = {"status": "timeout", "message": f"still running after the time limit of {limit:g} s"}
-    except BaseException as exc:
-        reply = {"status": "error", "type": type(exc).__name__, "message": describe(exc, filename)}
-    finally:
-        setitimer(signal.ITIMER_REAL, 0)
-        for stream in (sys.stdout, sys.stderr):
+    def plain(value, depth=0):
+        if depth > 64:
+            raise NotPlain("nested more than 64 levels deep")
+        if value is None or isinstance(value, (bool, str)):
+            return value
+        if isinstance(value, int):
+            return int(value)
+        if isinstance(value, float):
+            return float(value)
+        if isinstance(value, (list, tuple)):
+            return [plain(item, depth + 1) for item in value]
+        if isinstance(value, dict):
+            if not all(isinstance(key, str) for key in value):
+                raise NotPlain("a dict with keys that are not str")
+            return {str(key): plain(item, depth + 1) for key, item in value.items()}
+        if hasattr(value, "__array__") and type(value).__module__.split(".")[0] in ("numpy", "jax", "jaxlib"):
+            import numpy
+            array = numpy.asarray(value)
+            if array.dtype.kind in "biufU":
+                return array.tolist()
+            if array.dtype.kind == "O":
+                return plain(array.tolist(), depth + 1)
+        raise NotPlain(f"a value of type {type(value).__name__}")
+
+    def describe(exc):
+        text = f"{type(exc).__name__}: {exc}".strip().rstrip(":")
+        if isinstance(exc, AssertionError) and not str(exc):
+            text = "AssertionError (an assertion failed)"
+        own = [frame for frame in extract_tb(exc.__traceback__) if frame.filename.startswith("<")]
+        if own:
+            text += f" — at {own[-1].filename[1:-1]}, line {own[-1].lineno}"
+        return text[:1500]
+
+    def run(source, filename, namespace, limit):
+        try:
+            code = compile(source, filename, "exec")
+        except SyntaxError as exc:
+            return {"status": "syntax-error",
+                    "message": f"SyntaxError: {exc.msg} (line {exc.lineno}: {(exc.text or '').strip()!r})"}
+        setitimer(signal.ITIMER_REAL, limit)
+        try:
+            exec(code, namespace)
+            reply = {"status": "ok"}
+        except ItemTimeout:
+            reply = {"status": "timeout", "message": f"still running after the time limit of {limit:g} s"}
+        except BaseException as exc:
+            reply = {"status": "error", "type": type(exc).__name__, "message": describe(exc)}
+        finally:
+            setitimer(signal.ITIMER_REAL, 0)
+            for stream in (sys.stdout, sys.stderr):
+                try:
+                    stream.flush()
+                except BaseException:
+                    pass
+        return reply
+
+    def values_of(scope, needed, optional):
+        values = {}
+        for name in optional:
             try:
-                stream.flush()
-            except Exception:
+                values[name] = plain(scope[name])
+            except (KeyError, NotPlain):
                 pass
-    return reply
+        for name in needed:
+            if name in scope:
+                try:
+                    values[name] = plain(scope[name])
+                except NotPlain as exc:
+                    return {"status": "not-plain", "message": f"`{name}`: the tests need plain data, got {exc}"}
+        return {"status": "ok", "values": values}
 
-def serve(run=run, plain=plain, dumps=json.dumps, loads=json.loads, write=os.write, NotPlain=NotPlain):
-    # Everything the loop uses is bound here, once: a cell that rebinds a name of this module (or
-    # json.dumps, os.write) changes nothing for the probes that follow.
     def send(reply):
         data = (dumps(reply) + "\n").encode()
         while data:
-            data = data[write(REPLIES, data):]
+            data = data[write(replies, data):]
 
+    def reap():
+        try:
+            while waitpid(-1, os.WNOHANG)[0]:
+                pass
+        except ChildProcessError:
+            pass
+
+    signal.signal(signal.SIGALRM, on_alarm)
     namespace = {"__name__": "__main__", "display": print}
-    for line in os.fdopen(REQUESTS, "rb"):
+    for line in os.fdopen(requests, "rb"):
         request = loads(line)
         if request["op"] == "cell":
-            send(dict(run(request["source"], f"<cell {request['cell']}>", namespace, request["limit"]), id=request["id"]))
-            reap()
-            continue
-        scope = dict(namespace)
-        reply = run(request["source"], f"<tests of {request['question']}>", scope, request["limit"])
-        if reply["status"] == "ok":
-            try:
-                values = {}
-                for name in request["optional"]:
-                    try:
-                        values[name] = plain(scope[name])
-                    except (KeyError, NotPlain):
-                        pass
-                for name in request["names"]:
-                    if name in scope:
-                        values[name] = plain(scope[name])
-                reply["values"] = values
-            except NotPlain as exc:
-                reply = {"status": "not-plain", "message": f"`{name}`: the tests need plain data, got {exc}"}
-        send(dict(reply, id=request["id"]))
+            reply = run(request["source"], f"<cell {request['cell']}>", namespace, request["limit"])
+        else:
+            scope = dict(namespace)
+            reply = run(request["source"], f"<tests of {request['question']}>", scope, request["limit"])
+            if reply["status"] == "ok":
+                reply = values_of(scope, request["names"], request["optional"])
+        reply["id"] = request["id"]
+        send(reply)
         reap()
 
-def reap():
-    try:
-        while os.waitpid(-1, os.WNOHANG)[0]:
-            pass
-    except ChildProcessError:
-        pass
 
-signal.signal(signal.SIGALRM, on_alarm)
-serve()
+main()
+del main
 '''
 
 # Runs as root between fork and the harness (a fresh single-threaded interpreter): confines itself, then
@@ -792,6 +802,9 @@ def _run_probe(student: StudentProcess, question: Question, part: Part, limits: 
                "limit": limits.probe}
     reply = student.ask(request, max(seconds, 0))
     if reply is None:
+        if student.ended == "too much data":
+            return _failed(part, "not plain data", f"the values sent back are larger than the "
+                                                   f"{MAX_REPLY_BYTES // 2**20} MiB allowed")
         if student.ended == "late":
             return _failed(part, "time-out", f"still running after the time limit of {limits.probe:g} s "
                                              "and had to be stopped (an endless loop?)")

@@ -280,6 +280,64 @@ def build_assignments(root: Path, output: Path | None = None) -> list[Assignment
     return assignments
 
 
+STUDENT_PAGE_SUFFIX = "_student"
+COURSEWORK_INDEX = f"{ASSIGNMENTS_DIR}/index"
+# Where the published site (``ghp-import -n -p -f _build/html``) keeps a page's notebook: Colab opens it there.
+COLAB_URL = "https://colab.research.google.com/github/{repository}/blob/gh-pages/_sources/{path}"
+
+
+def stage_student_pages(root: Path, site: Path) -> list[Path]:
+    """Put the student notebooks in the staged site, in place of the instructor ones, as pages of Coursework.
+
+    ``site`` is a staged copy of the sources (see ``booktools.stage``). Every notebook of its
+    ``book/assignments`` (the instructor versions, drafts included) is deleted; each assignment's student
+    version is written as ``book/assignments/<name>_student.ipynb`` — a path that does not exist in the
+    repository, so the theme's launch buttons cannot lead to a solution — opening with a download and an
+    Open-in-Colab link, and listed under the Coursework page in the staged ``_toc.yml``.
+    """
+    folder = Path(site) / ASSIGNMENTS_DIR
+    for notebook in folder.glob("*.ipynb"):
+        notebook.unlink()
+    built = [make_assignment(path) for path in find_instructor_notebooks(root)]
+    repository = _repository(Path(site) / "_config.yml")
+    pages = []
+    for assignment in built:
+        page = folder / f"{assignment.name}{STUDENT_PAGE_SUFFIX}.ipynb"
+        student = nbformat.from_dict(json.loads(nbformat.writes(assignment.student)))
+        links = [f"{{download}}`Download the notebook <{page.name}>`"]
+        if repository:
+            links.append(f"[Open in Colab]({COLAB_URL.format(repository=repository, path=f'{ASSIGNMENTS_DIR}/{page.name}')})")
+        student.cells.insert(1, nbformat.v4.new_markdown_cell(
+            "**Student version.** " + " · ".join(links) + " — work in your own copy, then submit the .ipynb file."))
+        nbformat.write(student, page)
+        pages.append(page)
+    _list_in_toc(Path(site) / "_toc.yml", [f"{ASSIGNMENTS_DIR}/{page.stem}" for page in pages])
+    return pages
+
+
+def _repository(config_path: Path) -> str:
+    """``owner/name`` of the GitHub repository in ``_config.yml`` (empty when there is none)."""
+    import yaml
+
+    config = yaml.safe_load(config_path.read_text(encoding="utf-8")) if config_path.is_file() else {}
+    url = ((config or {}).get("repository") or {}).get("url", "")
+    match = re.match(r"https://github\.com/([^/]+/[^/]+?)/?$", url)
+    return match.group(1) if match else ""
+
+
+def _list_in_toc(toc_path: Path, files: list[str]) -> None:
+    """Make ``files`` the sections of the Coursework index in the table of contents."""
+    import yaml
+
+    toc = yaml.safe_load(toc_path.read_text(encoding="utf-8"))
+    entries = [chapter for part in toc.get("parts", []) for chapter in part.get("chapters", [])]
+    index = next((entry for entry in entries if entry.get("file") == COURSEWORK_INDEX), None)
+    if index is None:
+        raise BooktoolsError(f"{toc_path}: no chapter {COURSEWORK_INDEX!r} to list the student pages under")
+    index["sections"] = [{"file": file} for file in files]
+    toc_path.write_text(yaml.safe_dump(toc, sort_keys=False, allow_unicode=True), encoding="utf-8")
+
+
 def _autograder_readme(assignments: list[Assignment]) -> str:
     listing = "\n".join(f"- `{a.name}`: " + ", ".join(
         [f"{q.id} ({q.points:g})" for q in a.questions] + [f"{w.id} (written, {w.points:g})" for w in a.written])

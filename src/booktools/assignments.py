@@ -63,7 +63,7 @@ OUTPUT_DIR = "_build/assignments"
 BEGIN_SOLUTION = re.compile(r"^(?P<indent>[ \t]*)#+[ \t]*BEGIN SOLUTION[ \t]*$")
 END_SOLUTION = re.compile(r"^[ \t]*#+[ \t]*END SOLUTION[ \t]*$")
 BEGIN_HIDDEN = re.compile(r"^[ \t]*#+[ \t]*BEGIN HIDDEN TESTS?[ \t]*(?:\([ \t]*(?P<points>\d+(?:\.\d+)?)[ \t]*points?[ \t]*\))?[ \t]*$",
-                          re.I)
+                          re.IGNORECASE)
 END_HIDDEN = re.compile(r"^[ \t]*#+[ \t]*END HIDDEN TESTS?[ \t]*$")
 BEGIN_ANSWER = re.compile(r"^[ \t]*<!--[ \t]*BEGIN SOLUTION[ \t]*-->[ \t]*$")
 END_ANSWER = re.compile(r"^[ \t]*<!--[ \t]*END SOLUTION[ \t]*-->[ \t]*$")

@@ -46,7 +46,6 @@ import math
 import os
 import random
 import re
-import resource
 import secrets
 import selectors
 import shutil
@@ -55,15 +54,15 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
-TEST_HEADER = re.compile(r"^\s*#\s*TEST\s+(?P<id>[\w.-]+)\s*\(\s*(?P<points>\d+(?:\.\d+)?)\s*points?\s*\)", re.I)
+TEST_HEADER = re.compile(r"^\s*#\s*TEST\s+(?P<id>[\w.-]+)\s*\(\s*(?P<points>\d+(?:\.\d+)?)\s*points?\s*\)", re.IGNORECASE)
 ANSWER_HEADER = re.compile(r"^\s*<!--\s*ANSWER\s+(?P<id>[\w.-]+)\s*-->\s*$")
 ANSWER_STUB = "*Your answer here.*"
 MAGIC_LINE = re.compile(r"^\s*[%!]")
-DEFINITION = re.compile(r"^(?:def|class)\s+(\w+)|^(\w+)\s*(?::[^=]*)?=(?!=)", re.M)
+DEFINITION = re.compile(r"^(?:def|class)\s+(\w+)|^(\w+)\s*(?::[^=]*)?=(?!=)", re.MULTILINE)
 DEFAULT_CELL_TIME_LIMIT = 60.0
 DEFAULT_PROBE_TIME_LIMIT = 60.0
 DEFAULT_TOTAL_TIME_LIMIT = 600.0
@@ -831,7 +830,7 @@ def _check(part: Part, values: dict) -> PartResult:
         namespace.setdefault("np", numpy)
     try:
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-            exec(compile(part.check, f"<check of the {part.kind} tests>", "exec"), namespace)
+            exec(compile(part.check, f"<check of the {part.kind} tests>", "exec"), namespace)  # noqa: S102 - the instructor's check
     except Exception as exc:  # noqa: BLE001 - any failing check is a wrong value
         message = f"{exc}".strip() or type(exc).__name__
         if isinstance(exc, AssertionError) and not str(exc):
@@ -934,7 +933,7 @@ class Lateness:
     def apply(self, report: Report, submission: Path) -> None:
         submitted = self.roster.get(report.student)
         if submitted is None:
-            submitted = datetime.fromtimestamp(Path(submission).stat().st_mtime, timezone.utc)
+            submitted = datetime.fromtimestamp(Path(submission).stat().st_mtime, UTC)
         seconds_late = (submitted - self.deadline).total_seconds()
         days = max(0, math.ceil(seconds_late / 86400))
         factor = max(0.0, 1.0 - days * self.penalty_per_day)
@@ -945,10 +944,10 @@ class Lateness:
 
 def parse_time(text: str, what: str) -> datetime:
     try:
-        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+        moment = datetime.fromisoformat(text.strip())
     except ValueError:
         raise ValueError(f"{what} must be an ISO 8601 time such as 2026-03-01T23:59:00+01:00, got {text!r}") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def read_roster(path: Path) -> dict[str, datetime]:

@@ -40,7 +40,7 @@ def test_solutions_become_stubs_at_their_indentation_and_hidden_tests_and_rubric
         "md:<!-- ANSWER w-why -->\n<!-- BEGIN SOLUTION -->\nIt scales.\n<!-- END SOLUTION -->\n"
         "<!-- BEGIN RUBRIC -->\n- 3 points: scaling\n<!-- END RUBRIC -->"))
     assignment = assignments.make_assignment(path)
-    code, test, markdown, answer, written, answer_cell = (cell.source for cell in assignment.student.cells)
+    code, test, markdown, answer, _, answer_cell = (cell.source for cell in assignment.student.cells)
     assert code == f"def f(x):\n    y = 2\n    {assignments.STUB}"
     assert test == "# TEST q-f (2 points)\none = f(1)\n# CHECK\nassert one == 2"
     assert markdown == f"Why?\n{assignments.ANSWER_STUB}"
@@ -91,8 +91,8 @@ CHECKED = "# TEST q (1 point)\ny = 1\n# CHECK\nassert y"
      "the visible tests need a '# CHECK' line before the hidden tests"),
     (("# TEST q (1 point)\ny = 1\n# CHECK\nassert y\n# BEGIN HIDDEN TESTS\nz = 1\n# END HIDDEN TESTS",),
      "the hidden tests need a '# CHECK' line"),
-    (("# TEST q (1 point)\ny = 1\n# CHECK\nassert y\n# BEGIN HIDDEN TESTS (2 points)\nz = 1\n# CHECK\nassert z\n"
-      "# END HIDDEN TESTS",), "the hidden tests carry 2 points of the question's 1"),
+    ((("# TEST q (1 point)\ny = 1\n# CHECK\nassert y\n# BEGIN HIDDEN TESTS (2 points)\nz = 1\n# CHECK\nassert z\n"
+       "# END HIDDEN TESTS"),), "the hidden tests carry 2 points of the question's 1"),
     ((CHECKED, "md:<!-- WRITTEN w (2 points) -->\nWhy?"), "needs exactly one '<!-- ANSWER w -->' cell, found 0"),
 ])
 def test_malformed_instructor_notebooks_are_refused_with_where_and_why(tmp_path, sources, message):

@@ -543,12 +543,12 @@ class StudentProcess:
         self.buffer = bytearray()
         self.alive, self.ended = True, ""
         notes = _read_notes(notes_read)
-        if notes is None:
+        if notes is None:  # the launcher died: say why (its traceback is on the output pipe)
             self.process.wait()
-            self.ask({"op": "none"}, 0.5)  # drains what the launcher printed
+            printed = b"".join(iter(lambda: os.read(self.output, 1 << 16), b""))
             self.kill()
             raise RuntimeError("the student process could not be confined: "
-                               + self.output_kept.decode(errors="replace")[-OUTPUT_KEPT_BYTES:])
+                               + printed.decode(errors="replace")[-OUTPUT_KEPT_BYTES:])
         self.notes = notes
 
     def ask(self, request: dict, seconds: float) -> dict | None:
@@ -726,7 +726,10 @@ def grade(submission: Path, tests: Path | Spec, limits: Limits | None = None, sa
         return _finish(report, started)
     report.answers = written_answers(cells)
     sources = submission_cells(cells)
-    outcomes, report.cells, report.processes, notes = _run_student(sources, spec, limits, sandbox)
+    try:
+        outcomes, report.cells, report.processes, notes = _run_student(sources, spec, limits, sandbox)
+    except Exception as exc:  # noqa: BLE001 - the grader's own failure: still a report, every question marked
+        outcomes, notes = {}, [f"internal grader error: {type(exc).__name__}: {exc}"]
     report.questions = [_score(question, outcomes, sources, report.cells) for question in spec.questions]
     report.notes += notes + _cell_notes(report.cells)
     return _finish(report, started)
@@ -983,6 +986,7 @@ def grade_all(submissions: list[Path], spec: Spec, out: Path, limits: Limits | N
               lateness: Lateness | None = None, hide=()) -> list[Report]:
     """Grade every submission; write the gradebook, feedback, Gradescope results and grading sheet."""
     out = Path(out).resolve()
+    out.mkdir(parents=True, exist_ok=True)  # exists before any student process starts: it is hidden from them
     folders = {Path(s).resolve().parent for s in submissions}
     sandbox = Sandbox(hide=[*folders, out, *hide])
     reports = []

@@ -203,3 +203,11 @@ def test_the_grade_command_refuses_a_bad_time_limit(tmp_path, capsys):
     with pytest.raises(SystemExit):
         main(["--root", str(tmp_path), "grade", "x.ipynb", "--assignment", "nope", "--time-limit", "nan"])
     assert "positive finite number of seconds" in capsys.readouterr().err
+
+
+def test_without_the_root_sandbox_a_submission_is_still_graded_and_the_report_says_so(tiny_tests, limits):
+    """The fallback of a grader that does not run as root: same user, own session, the same limits."""
+    sandbox = grading.Sandbox(isolate=False)
+    report = grading.grade(SUBMISSIONS / "tiny_wrong_answer.ipynb", tiny_tests, limits["tiny"], sandbox)
+    assert report.score == 3, grading.as_text(report)
+    assert any("not run as root" in note for note in report.notes)

@@ -299,6 +299,8 @@ def stage_student_pages(root: Path, site: Path) -> list[Path]:
     for notebook in folder.glob("*.ipynb"):
         notebook.unlink()
     built = [make_assignment(path) for path in find_instructor_notebooks(root)]
+    if not built:  # a book without coursework
+        return []
     repository = _repository(Path(site) / "_config.yml")
     pages = []
     for assignment in built:

@@ -844,6 +844,7 @@ def _check(part: Part, values: dict) -> PartResult:
 
 def _failed(part: Part, kind: str, message: str, error_type: str = "") -> PartResult:
     """A failed part; a hidden one keeps only the kind of failure, never a message."""
+    assert kind in FAILURE_KINDS, kind  # the only words a hidden test's feedback may contain
     if part.kind == "hidden":
         return PartResult(part.kind, 0.0, part.points, False, kind, f"hidden test failed ({kind})")
     return PartResult(part.kind, 0.0, part.points, False, kind, message, error_type)

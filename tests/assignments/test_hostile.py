@@ -11,8 +11,10 @@ would take the test run down with them (killing the parent) are skipped.
 
 from __future__ import annotations
 
+import ast
 import json
 import os
+import re
 import textwrap
 import time
 from pathlib import Path
@@ -251,8 +253,10 @@ def test_a_hostile_submission_gets_the_score_its_code_earns(name, tmp_path, tiny
 
 
 @pytest.mark.skipif(not ROOT, reason="the sandbox needs root")
-def test_the_student_process_is_confined(tmp_path, tiny_tests, limits):
-    """What the student's code sees: another uid, an empty private folder, no network, no tests."""
+def test_the_student_process_is_confined(tmp_path, tiny_tests, limits, monkeypatch):
+    """What the student's code sees: another uid, an empty private folder, no network, no tests, a
+    scrubbed environment."""
+    monkeypatch.setenv("GRADER_SECRET", "token")
     code = '''
         import os, socket
         facts = [f"uid={os.getuid()}", f"cwd={os.getcwd()}", f"files={os.listdir('.')}", f"env={sorted(os.environ)}"]
@@ -270,7 +274,9 @@ def test_the_student_process_is_confined(tmp_path, tiny_tests, limits):
     assert "uid=0 " not in note and "cwd=/tmp/work" in note and "files=[]" in note
     assert "network=101" in note or "network=99" in note, note
     assert "tests=False" in note
-    assert "env=['HOME', 'LANG', 'MPLBACKEND', 'PATH', 'PYTHONDONTWRITEBYTECODE', 'PYTHONHASHSEED'" in note
+    environment = set(ast.literal_eval(re.search(r"env=(\[.*?\])", note).group(1)))
+    assert "GRADER_SECRET" not in environment and environment <= {
+        *grading.ENVIRONMENT_KEPT, "HOME", "TMPDIR", "MPLBACKEND", "PYTHONDONTWRITEBYTECODE", "PYTHONHASHSEED"}
 
 
 A1_ATTACKS = {

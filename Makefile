@@ -89,6 +89,18 @@ test: $(INSTALLED)  ## tests of library and tooling, the book build, nbval on th
 assignments: $(INSTALLED)  ## student notebooks and the autograder of book/assignments, in _build/assignments
 	$(BOOKTOOLS) assignments
 
+# Grades every notebook of SUBMISSIONS (the student is the file name) against the current tests of
+# ASSIGNMENT; writes OUT/gradebook.csv, feedback/, results/ (Gradescope) and grading_sheet.md.
+SUBMISSIONS ?=
+ASSIGNMENT  ?=
+OUT         ?= grading-results
+GRADE_ARGS  ?=
+.PHONY: grade
+grade: $(INSTALLED)  ## grade a folder: SUBMISSIONS=dir/ ASSIGNMENT=name [OUT=dir] [GRADE_ARGS='--deadline …']
+	@test -n "$(SUBMISSIONS)" -a -n "$(ASSIGNMENT)" || { echo "usage: make grade SUBMISSIONS=dir/ ASSIGNMENT=name"; exit 2; }
+	$(BOOKTOOLS) assignments
+	$(BOOKTOOLS) grade $(SUBMISSIONS) --assignment $(ASSIGNMENT) --out $(OUT) $(GRADE_ARGS)
+
 bench: $(INSTALLED)  ## run the benchmarks (the PyTorch baseline needs: .venv/bin/pip install -e '.[bench]')
 	$(PY) benchmarks/sweep_benchmark.py
 

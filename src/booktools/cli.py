@@ -13,7 +13,7 @@ from pathlib import Path
 
 from booktools import grading, paths
 from booktools.adopt import adopt_outputs
-from booktools.assignments import OUTPUT_DIR, build_assignments, report_built
+from booktools.assignments import ASSIGNMENTS_DIR, OUTPUT_DIR, build_assignments, report_built
 from booktools.chapters import list_chapters
 from booktools.profiles import load_profile
 from booktools.errors import BooktoolsError
@@ -74,12 +74,18 @@ def _parser() -> argparse.ArgumentParser:
     coursework.add_argument("--out", help="output folder (default: _build/assignments)")
     coursework.set_defaults(command=_assignments)
 
-    grade = commands.add_parser("grade", help="grade a submitted notebook with the autograder "
-                                              "(run `assignments` first)")
-    grade.add_argument("submission", help="the submitted .ipynb")
+    grade = commands.add_parser("grade", help="grade submitted notebooks (a folder of them) with the autograder "
+                                              "into a gradebook (run `assignments` first)")
+    grade.add_argument("submissions", nargs="+", help="a folder of submitted .ipynb (the student is the file "
+                                                       "name), or notebooks")
     grade.add_argument("--assignment", required=True, help="assignment name, e.g. a1_extragradient_optimism")
-    grade.add_argument("--out", default="grading-results", help="where to write <submission>.json/.txt")
-    grade.add_argument("--time-limit", type=float, help="seconds per cell and per question (default 60)")
+    grade.add_argument("--out", default="grading-results", help="where to write the gradebook, feedback and "
+                                                                "Gradescope results (default: grading-results)")
+    grade.add_argument("--time-limit", type=_seconds, help="seconds per cell and per probe (default 60)")
+    grade.add_argument("--total-time-limit", type=_seconds, help="seconds per submission (default 600)")
+    grade.add_argument("--deadline", help="ISO 8601 time, e.g. 2026-03-01T23:59+01:00 (late work loses points)")
+    grade.add_argument("--late-penalty", help="fraction of the autograded score lost per started day late")
+    grade.add_argument("--roster", help="CSV with columns student,submitted_at (default: the files' times)")
     grade.set_defaults(command=_grade)
 
     setup = commands.add_parser("setup-cells", help="insert or update the setup cell that opens every chapter "
@@ -99,6 +105,13 @@ def _add_profile(command: argparse.ArgumentParser) -> None:
 def _add_chapters(command: argparse.ArgumentParser) -> None:
     command.add_argument("--chapter", action="append", metavar="PATH",
                          help="only this chapter, e.g. book/part1/02_bilinear_games.ipynb (repeatable)")
+
+
+def _seconds(text: str) -> float:
+    try:
+        return grading.check_seconds("the time limit", text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _positive(text: str) -> int:
@@ -145,9 +158,15 @@ def _grade(root: Path, arguments: argparse.Namespace) -> int:
     tests = root / OUTPUT_DIR / "autograder" / arguments.assignment / "tests.json"
     if not tests.is_file():
         raise BooktoolsError(f"no autograder for {arguments.assignment!r} at {tests}: run `make assignments` first")
-    limits = [] if arguments.time_limit is None else ["--cell-time-limit", str(arguments.time_limit),
-                                                      "--question-time-limit", str(arguments.time_limit)]
-    return grading.main([arguments.submission, "--tests", str(tests), "--out", arguments.out, *limits])
+    options = [] if arguments.time_limit is None else ["--time-limit", str(arguments.time_limit)]
+    options += [] if arguments.total_time_limit is None else ["--total-time-limit", str(arguments.total_time_limit)]
+    for option in ("deadline", "late_penalty", "roster"):
+        if getattr(arguments, option) is not None:
+            options += [f"--{option.replace('_', '-')}", getattr(arguments, option)]
+    # Student code must not see the instructor notebooks nor any assignment's tests.
+    hidden = [root / ASSIGNMENTS_DIR, root / OUTPUT_DIR / "autograder"]
+    options += [item for path in hidden for item in ("--hide", str(path))]
+    return grading.main([*arguments.submissions, "--tests", str(tests), "--out", arguments.out, *options])
 
 
 def _setup_cells(root: Path, arguments: argparse.Namespace) -> int:

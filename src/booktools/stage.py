@@ -17,6 +17,7 @@ from pathlib import Path
 import yaml
 
 from booktools import cache, pages, paths
+from booktools.assignments import stage_student_pages
 from booktools.chapters import list_chapters
 from booktools.errors import BooktoolsError
 from booktools.profiles import load_profile
@@ -55,6 +56,7 @@ def stage_site(root: Path, profile: str) -> list[StagedChapter]:
     for name in STAGED_SOURCES:
         _copy(root / name, site / name)
     _disable_execution(site / paths.CONFIG_FILE)
+    stage_student_pages(root, site)  # the site gets student versions only, never an instructor notebook
     staged = [_overlay(root, profile, chapter, key, site)
               for chapter, key in current_keys(root, profile, chapters).items()]
     pages.write_generated_pages(root, profile, site, {item.chapter: item.origin for item in staged},

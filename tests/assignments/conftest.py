@@ -1,4 +1,4 @@
-"""Coursework tests: student versions, the autograder bundle, and grading real and broken submissions.
+"""Coursework tests: student versions, the autograder bundle, grading real, broken and hostile submissions.
 
 The notebooks under submissions/ and fixtures/ are data, never tests: nbval must not collect them
 (`make test` runs pytest with --nbval-lax over tests/), and some of them loop forever on purpose.
@@ -18,25 +18,21 @@ collect_ignore_glob = ["submissions/*", "fixtures/*"]
 HERE = Path(__file__).resolve().parent
 REPOSITORY = HERE.parents[1]
 SUBMISSIONS = HERE / "submissions"
-TINY_ASSIGNMENT = HERE / "fixtures" / "tiny_assignment.ipynb"
-# Short limits for the tiny assignment, whose tests take milliseconds (the cell that prints a million
-# lines takes a second or two).
-TINY_LIMITS = grading.Limits(cell=15.0, question=2.0, total=60.0, grace=1.0)
+FIXTURES = HERE / "fixtures"
+TINY_ASSIGNMENT = FIXTURES / "tiny_assignment.ipynb"
+# The tiny assignment's cells and probes take milliseconds; the limits leave room for a loaded machine
+# (two shared cores) and keep the deliberately endless submissions short.
+TINY_LIMITS = grading.Limits(cell=8.0, probe=4.0, total=120.0, grace=2.0)
 # The real assignments compile JAX code: generous limits, as a course would set them.
-REAL_LIMITS = grading.Limits(cell=120.0, question=120.0, total=600.0, grace=5.0)
-
-
-def write_tests_json(assignment: assignments.Assignment, folder: Path) -> Path:
-    path = folder / assignment.name / "tests.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"assignment": assignment.name, "questions": [vars(q) for q in assignment.questions]}))
-    return path
+REAL_LIMITS = grading.Limits(cell=300.0, probe=300.0, total=900.0, grace=5.0)
 
 
 @pytest.fixture(scope="session")
 def tiny_tests(tmp_path_factory) -> Path:
-    """The autograder tests of the tiny fixture assignment."""
-    return write_tests_json(assignments.make_assignment(TINY_ASSIGNMENT), tmp_path_factory.mktemp("tiny-autograder"))
+    """The autograder tests of the tiny fixture assignment, in a folder of their own (hidden when grading)."""
+    path = tmp_path_factory.mktemp("tiny-autograder") / "tests.json"
+    path.write_text(assignments.make_assignment(TINY_ASSIGNMENT).tests_json())
+    return path
 
 
 @pytest.fixture(scope="session")
@@ -55,7 +51,7 @@ def limits() -> dict[str, grading.Limits]:
 
 @pytest.fixture(scope="session")
 def paths() -> dict[str, Path]:
-    return {"repository": REPOSITORY, "submissions": SUBMISSIONS, "tiny": TINY_ASSIGNMENT}
+    return {"repository": REPOSITORY, "submissions": SUBMISSIONS, "tiny": TINY_ASSIGNMENT, "fixtures": FIXTURES}
 
 
 @pytest.fixture(scope="session")

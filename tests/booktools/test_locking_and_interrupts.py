@@ -125,3 +125,17 @@ def test_a_sigkilled_run_leaves_nothing_the_next_run_trips_over(project: Path, b
     assert again.returncode == 0, out + err
     assert not list(paths.run_dir(project, "quick").rglob("*.partial*"))
     assert nbformat.read(paths.executed_notebook(project, "quick", FIRST), as_version=4).cells
+
+
+def test_two_runs_of_one_profile_one_executes_the_other_stops(project: Path, book):
+    marker = _sleeping_chapter(project, book)
+    first = _booktools(project, "run", "--chapter", FIRST)
+    try:
+        _wait_for(marker, first)
+        second = _booktools(project, "run", "--chapter", FIRST)
+        out, err = second.communicate(timeout=120)
+        assert second.returncode == 2 and "executing" not in out
+        assert f"the run folder _build/runs/quick is in use by process {first.pid}" in err
+    finally:
+        os.killpg(first.pid, signal.SIGINT)
+        first.communicate(timeout=120)

@@ -120,7 +120,7 @@ def test_leftovers_of_a_killed_process_are_ignored_and_replaced(project: Path, f
                  paths.key_file(project, "quick", FIRST).with_name(f"01_first.cache-key.json.partial-{dead}")]
     for leftover in leftovers:
         leftover.write_text("{half a file")
-    alive = output.with_name(f"01_first.partial-{os.getpid()}.ipynb")  # a live writer's file is its own
+    alive = output.with_name(f"01_first.partial-{os.getppid()}.ipynb")  # a live writer's file is its own
     alive.write_text("{being written")
     assert _statuses(run_profile(project, "quick", [FIRST])) == {FIRST: "executed"}
     assert not any(leftover.exists() for leftover in leftovers) and alive.exists()

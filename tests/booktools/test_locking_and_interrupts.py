@@ -29,7 +29,11 @@ def _booktools(project: Path, *arguments: str, **options) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "booktools", "--root", str(project), *arguments],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_environment(),
                             start_new_session=True,
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL), **options)
+                            preexec_fn=_default_ctrl_c, **options)  # noqa: PLW1509 (no threads fork here)
+
+
+def _default_ctrl_c() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _holder(project: Path, lock: str) -> subprocess.Popen:

@@ -5,7 +5,12 @@ from pathlib import Path
 import pytest
 
 from booktools import BooktoolsError
-from booktools.profiles import available_profiles, chapter_parameters, load_profile, parameters_cell
+from booktools.profiles import (
+    available_profiles,
+    chapter_parameters,
+    load_profile,
+    parameters_cell,
+)
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 FIRST = "book/part1/01_first.ipynb"  # a chapter of the fake book (see conftest.py)

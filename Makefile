@@ -32,6 +32,8 @@ RUN_ARGS  := --profile $(PROFILE) --jobs $(JOBS) $(foreach chapter,$(CHAPTER),--
              $(if $(FORCE),--force)
 # Chapters write their claims ledgers here when nbval executes them (instead of next to the notebook).
 TEST_CLAIMS_DIR := $(CURDIR)/_build/test-claims
+# JAX's persistent compilation cache, shared with `booktools run` (which sets the same folder).
+JAX_CACHE_DIR := $(CURDIR)/_build/jax-cache
 
 .PHONY: help install run html pdf book lab test assignments bench lock clean distclean
 
@@ -83,7 +85,7 @@ lab: $(INSTALLED)  ## JupyterLab with live controls, on one chapter with CHAPTER
 
 # One pytest run over tests/ and (nbval) the chapters of _toc.yml: the target fails exactly when it does.
 test: $(INSTALLED)  ## tests of library and tooling, the book build, nbval on the chapters
-	MINIMAX_CLAIMS_DIR=$(TEST_CLAIMS_DIR) $(PY) -m pytest --nbval-lax --nbval-current-env \
+	MINIMAX_CLAIMS_DIR=$(TEST_CLAIMS_DIR) JAX_COMPILATION_CACHE_DIR=$(JAX_CACHE_DIR) $(PY) -m pytest --nbval-lax --nbval-current-env \
 	    --nbval-sanitize-with tests/sanitize.cfg tests $$($(BOOKTOOLS) list) $(PYTEST_ARGS)
 
 assignments: $(INSTALLED)  ## student notebooks and the autograder of book/assignments, in _build/assignments

@@ -1,40 +1,58 @@
-"""The cache key of an executed chapter: everything its outputs depend on, and nothing else.
+"""The cache key of an executed chapter: every input that can change its outputs, and nothing else.
 
-A chapter is re-executed only when one of these changed:
+A chapter is re-executed exactly when one of these changed (contents are compared, never timestamps):
 
-- ``notebook``:   its *sources* (cell types, sources, tags) — not outputs or execution counts, so
-  committing a notebook with fresh outputs does not invalidate its cached run;
-- ``library``:    the contents of every file under ``src/minimax/`` (Jupyter Book's own execution
-  cache does not see these, which is why this cache exists);
-- ``parameters``: what papermill injects (profile name + overrides);
-- ``versions``:   the installed versions of the packages that shape the numbers and the outputs.
+- ``notebook``:    its *sources* (cell types, sources, tags), not outputs or execution counts, so
+  committing a notebook with fresh outputs (``booktools adopt``) does not invalidate its run;
+- ``parameters``:  what papermill injects (profile name + overrides);
+- ``files``:       the project files it reads, found per chapter by :mod:`booktools.dependencies`: the
+  modules of ``src/`` (``minimax`` and ``booktools``) that its imports execute, transitively, and the
+  data files they name (``static_figures.js``/``.css``, inlined into outputs), by SHA-256;
+- ``environment``: the environment variables the chapter and those modules read (``MINIMAX_MNIST_DIR``)
+  and every ``JAX_*``/``XLA_*`` variable, except those in :data:`UNKEYED_VARIABLES`, which only say
+  where outputs and caches go, or how memory is allocated;
+- ``versions``:    the version of Python and of every installed distribution;
+- ``backend``:     the JAX backend and device kind (``cpu``, or e.g. ``gpu NVIDIA H100``).
 
-The key is stored as readable JSON beside the executed notebook, so a re-execution can say *why*.
-Contents are hashed; on top of that, as ``make`` does, a library file that is newer than the stored key
-counts as changed, so ``touch src/minimax/games.py`` re-executes too. Notebooks are compared by content
-only, so writing fresh outputs into a chapter (``booktools adopt``) does not invalidate its run.
+The key is stored as readable JSON beside the executed notebook, together with the ``outputs`` the
+execution produced (executed notebook, claims ledger) and their SHA-256: a run whose output went
+missing or was changed is stale too. :func:`differences` says precisely why a chapter is re-executed.
+
+>>> differences({"environment": {"MINIMAX_MNIST_DIR": None}}, {"environment": {"MINIMAX_MNIST_DIR": "/d"}})
+['MINIMAX_MNIST_DIR changed']
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
 import platform
+import re
+import subprocess
+import sys
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from booktools.paths import LIBRARY_DIR
+from booktools.dependencies import DependencyFinder
+from booktools.paths import SOURCE_DIR
 
-KEY_FORMAT = 1  # bump when the meaning of a key changes, to invalidate every cached run
-DEPENDENCIES = (
-    "jax", "jaxlib", "optax", "numpy", "matplotlib", "ipywidgets", "papermill", "ipykernel",
-    # Present only on GPU installs (jax[cuda12]); it distinguishes a GPU run from a CPU one.
-    "jax-cuda12-plugin",
-)
-IGNORED_LIBRARY_PARTS = {"__pycache__", ".pytest_cache", ".ipynb_checkpoints"}
-IGNORED_LIBRARY_SUFFIXES = {".pyc", ".pyo"}
+KEY_FORMAT = 2  # bump when the meaning of a key changes, to invalidate every cached run
+OUTPUTS = "outputs"  # the part of the stored record that is not the key: what the execution produced
+KEYED_PREFIXES = ("JAX_", "XLA_")
+UNKEYED_VARIABLES = frozenset({
+    "MINIMAX_CLAIMS_DIR",            # set by the pipeline: where the ledger goes
+    "MINIMAX_CACHE_DIR",             # minimax's classifier cache, whose entries are named by content
+    "JAX_COMPILATION_CACHE_DIR",     # the persistent compilation cache: same programs, compiled once
+    "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES",
+    "JAX_PERSISTENT_CACHE_ENABLE_XLA_CACHES", "JAX_ENABLE_COMPILATION_CACHE", "JAX_COMPILATION_CACHE_MAX_SIZE",
+    "JAX_LOG_COMPILES", "JAX_EXPLAIN_CACHE_MISSES", "JAX_TRACEBACK_FILTERING",
+    "XLA_PYTHON_CLIENT_PREALLOCATE",  # set by the pipeline for parallel jobs: memory, not numerics
+    "XLA_PYTHON_CLIENT_MEM_FRACTION", "XLA_PYTHON_CLIENT_ALLOCATOR",
+})
+BACKEND_PROBE = "import jax; print(jax.default_backend(), jax.devices()[0].device_kind)"
 
 CacheKey = dict[str, Any]
 
@@ -58,80 +76,167 @@ def _joined(source: str | list[str]) -> str:
     return source if isinstance(source, str) else "".join(source)
 
 
-def library_digest(root: Path) -> str:
-    """SHA-256 over (relative path, contents) of every file under ``src/minimax``, sorted by path.
+def file_digest(path: Path) -> str:
+    """SHA-256 of a file's bytes."""
+    return _sha256(Path(path).read_bytes())
 
-    Byte-code caches are skipped: importing the library writes them, and must not invalidate runs.
+
+def installed_versions() -> dict[str, str]:
+    """The Python version and the version of every installed distribution (names normalised, sorted)."""
+    versions = {}
+    for distribution in metadata.distributions():
+        name = distribution.metadata["Name"]
+        if name:
+            versions[re.sub(r"[-_.]+", "-", name).lower()] = distribution.version
+    return {"python": platform.python_version(), **dict(sorted(versions.items()))}
+
+
+def keyed_environment(names: set[str], environment: dict[str, str] | None = None) -> dict[str, str | None]:
+    """The values (None: unset) of ``names`` and of every ``JAX_*``/``XLA_*`` variable, minus the unkeyed."""
+    environment = os.environ if environment is None else environment
+    names = set(names) | {name for name in environment if name.startswith(KEYED_PREFIXES)}
+    return {name: environment.get(name) for name in sorted(names - UNKEYED_VARIABLES)}
+
+
+def jax_backend() -> str:
+    """The JAX backend and device kind the chapters will run on, e.g. ``"cpu cpu"``.
+
+    Asked of a fresh interpreter (the tooling itself never imports JAX, which would claim a GPU), once
+    per process and setting of the ``JAX_*``/``XLA_*``/``CUDA_*`` variables.
     """
-    library = Path(root) / LIBRARY_DIR
-    digest = hashlib.sha256()
-    for path in sorted(_library_files(library)):
-        digest.update(path.relative_to(library).as_posix().encode() + b"\0")
-        digest.update(_sha256(path.read_bytes()).encode() + b"\0")
-    return digest.hexdigest()
+    relevant = tuple(sorted((name, value) for name, value in os.environ.items()
+                            if name.startswith((*KEYED_PREFIXES, "CUDA_"))))
+    return _probe_backend(relevant)
 
 
-def _library_files(library: Path) -> list[Path]:
-    """The source files of the library folder (empty when the folder does not exist)."""
-    files = []
-    for folder, subfolders, names in os.walk(library):
-        subfolders[:] = [name for name in subfolders if name not in IGNORED_LIBRARY_PARTS]
-        files += [Path(folder) / name for name in names
-                  if Path(name).suffix not in IGNORED_LIBRARY_SUFFIXES]
-    return files
-
-
-def newest_library_mtime(root: Path) -> float:
-    """The latest modification time among the library's source files (0 when there are none)."""
-    return max((path.stat().st_mtime for path in _library_files(Path(root) / LIBRARY_DIR)), default=0.0)
-
-
-def dependency_versions() -> dict[str, str | None]:
-    """Installed versions of :data:`DEPENDENCIES` (None when absent) and the Python version."""
-    versions: dict[str, str | None] = {"python": platform.python_version()}
-    for name in DEPENDENCIES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = None
-    return versions
+@functools.cache
+def _probe_backend(relevant: tuple[tuple[str, str], ...]) -> str:
+    environment = {**os.environ, **dict(relevant), "XLA_PYTHON_CLIENT_PREALLOCATE": "false"}
+    try:
+        probe = subprocess.run([sys.executable, "-c", BACKEND_PROBE], capture_output=True, text=True,
+                               env=environment, timeout=300, check=False)
+    except subprocess.TimeoutExpired:
+        return "unknown (the JAX probe timed out)"
+    if probe.returncode != 0:
+        last = (probe.stderr.strip().splitlines() or ["no message"])[-1]
+        return f"unavailable ({last})"
+    return probe.stdout.strip()
 
 
 def cache_key(root: Path, chapter: str, parameters: dict[str, Any], *,
-              library: str | None = None, versions: dict[str, str | None] | None = None) -> CacheKey:
+              finder: DependencyFinder | None = None, versions: dict[str, str] | None = None,
+              backend: str | None = None, environment: dict[str, str] | None = None) -> CacheKey:
     """The key of executing ``chapter`` with ``parameters`` in the current project and environment.
 
-    ``library`` and ``versions`` may be passed in when computing keys for many chapters at once.
+    ``finder``, ``versions`` and ``backend`` may be passed in when computing keys for many chapters.
     """
+    root = Path(root).resolve()
+    found = (finder or DependencyFinder(root)).chapter(chapter)
     key = {
         "format": KEY_FORMAT,
-        "notebook": notebook_digest(Path(root) / chapter),
-        "library": library if library is not None else library_digest(root),
+        "notebook": notebook_digest(root / chapter),
         "parameters": parameters,
-        "versions": versions if versions is not None else dependency_versions(),
+        "files": {_relative(path, root): file_digest(path) for path in found.files},
+        "environment": keyed_environment(found.environment, environment),
+        "versions": versions if versions is not None else installed_versions(),
+        "backend": backend if backend is not None else jax_backend(),
     }
     return json.loads(json.dumps(key, sort_keys=True))  # normalised as it will be read back
 
 
-def read_key(path: Path) -> CacheKey | None:
-    """The key stored at ``path``, or None when there is none (or it is unreadable)."""
+def _relative(path: Path, root: Path) -> str:
     try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def read_key(path: Path) -> CacheKey | None:
+    """The record stored at ``path`` (key and ``outputs``), or None when there is none or it is unreadable."""
+    try:
+        record = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    return record if isinstance(record, dict) else None
 
 
-def write_key(path: Path, key: CacheKey) -> None:
-    """Store ``key`` at ``path`` atomically (a reader never sees a half-written key)."""
+def write_key(path: Path, key: CacheKey, outputs: dict[str, str]) -> None:
+    """Store ``key`` and the ``outputs`` digests at ``path`` atomically, through a file private to this process."""
     path = Path(path)
-    partial = path.with_name(path.name + ".partial")
-    partial.write_text(json.dumps(key, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    partial = path.with_name(f"{path.name}.partial-{os.getpid()}")
+    record = {**key, OUTPUTS: outputs}
+    partial.write_text(json.dumps(record, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     os.replace(partial, path)
 
 
-def changed_parts(stored: CacheKey, current: CacheKey) -> list[str]:
-    """The names of the parts of the key that differ, e.g. ``["library", "versions"]``."""
-    return [name for name in current if stored.get(name) != current[name]]
+def stored_key(record: CacheKey) -> CacheKey:
+    """The key part of a stored record (everything but its ``outputs``)."""
+    return {name: value for name, value in record.items() if name != OUTPUTS}
+
+
+def output_digests(folder: Path, outputs: list[Path]) -> dict[str, str]:
+    """``{path relative to folder: SHA-256}`` of the files an execution produced."""
+    return {path.relative_to(folder).as_posix(): file_digest(path) for path in outputs}
+
+
+def output_problems(folder: Path, record: CacheKey) -> list[str]:
+    """What is wrong with the recorded outputs under ``folder``: ``"claims ledger missing"``, ...
+
+    A record without ``outputs`` (written by an older version) has nothing to check against: it is a
+    problem in itself, so such runs are re-executed once.
+    """
+    if not isinstance(record.get(OUTPUTS), dict):
+        return ["no record of the outputs"]
+    problems = []
+    for relative, digest in sorted(record[OUTPUTS].items()):
+        path = Path(folder) / relative
+        what = "claims ledger" if relative.startswith("claims/") else f"output {relative}"
+        if not path.is_file():
+            problems.append(f"{what} missing")
+        elif file_digest(path) != digest:
+            problems.append(f"{what} changed")
+    return problems
+
+
+def differences(stored: CacheKey, current: CacheKey) -> list[str]:
+    """Why ``stored`` is not ``current``, one precise phrase per difference (empty when they are equal).
+
+    e.g. ``["library file minimax/games.py changed", "MINIMAX_MNIST_DIR changed", "jax 0.4 -> 0.5"]``.
+    """
+    reasons = []
+    if stored.get("format") != current.get("format"):
+        return ["the cache key format changed"]
+    if stored.get("notebook") != current.get("notebook"):
+        reasons.append("notebook changed")
+    reasons += _mapping_differences(stored.get("parameters") or {}, current.get("parameters") or {},
+                                    lambda name: f"parameter {name}")
+    reasons += _mapping_differences(stored.get("files") or {}, current.get("files") or {}, _file_label)
+    reasons += _mapping_differences(stored.get("environment") or {}, current.get("environment") or {},
+                                    lambda name: name)
+    old, new = stored.get("versions") or {}, current.get("versions") or {}
+    reasons += [f"{name} {old.get(name)} -> {new.get(name)}" for name in sorted(set(old) | set(new))
+                if old.get(name) != new.get(name)]
+    if stored.get("backend") != current.get("backend"):
+        reasons.append(f"JAX backend {stored.get('backend')} -> {current.get('backend')}")
+    return reasons
+
+
+def _mapping_differences(old: dict, new: dict, label) -> list[str]:
+    reasons = []
+    for name in sorted(set(old) | set(new)):
+        if name not in old:
+            reasons.append(f"{label(name)} added")
+        elif name not in new:
+            reasons.append(f"{label(name)} removed")
+        elif old[name] != new[name]:
+            reasons.append(f"{label(name)} changed")
+    return reasons
+
+
+def _file_label(relative: str) -> str:
+    """``library file minimax/games.py`` for files of ``src/``, ``file book/part1/data.txt`` otherwise."""
+    prefix = SOURCE_DIR + "/"
+    return f"library file {relative[len(prefix):]}" if relative.startswith(prefix) else f"file {relative}"
 
 
 def _sha256(data: bytes) -> str:

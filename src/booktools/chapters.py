@@ -2,6 +2,8 @@
 
 Jupyter Book tables of contents name documents by path without extension (``file: book/part1/intro``);
 an entry is a chapter here when ``<root>/<file>.ipynb`` exists. Markdown pages are not executed.
+An entry that leads outside the project (``../x``, an absolute path) is an error: a chapter's run lands
+under ``_build/runs/<profile>/<chapter>``, which must stay inside the run folder.
 """
 
 from __future__ import annotations
@@ -57,6 +59,9 @@ def _as_notebook(root: Path, entry: str) -> str | None:
     relative = Path(entry)
     if relative.suffix != NOTEBOOK_SUFFIX:
         relative = Path(entry + NOTEBOOK_SUFFIX)
+    if relative.is_absolute() or ".." in relative.parts:
+        raise BooktoolsError(f"{TOC_FILE}: entry {entry!r} leads outside the project; "
+                             f"entries are paths relative to the project root")
     return relative.as_posix() if (root / relative).is_file() else None
 
 

@@ -1,7 +1,12 @@
 """Command line: ``python -m booktools {list,run,build,adopt,pages,assignments,grade,setup-cells,clean}`` (the Makefile calls these).
 
 Exit status: 0 on success, 1 when a chapter or the HTML build failed, 2 for a usage problem
-(unknown chapter or profile, malformed YAML), whose message says what is known.
+(unknown chapter, profile or parameter, malformed YAML, a run folder in use by another process), whose
+message says what is known, 130 when interrupted (Ctrl-C: one line, finished chapters are kept).
+
+``run``, ``build``, ``clean`` and ``assignments`` hold a lock (:mod:`booktools.locks`): a second process
+on the same run folder (or assignments build) stops at once naming the holder's PID, or, with
+``--wait``, waits for it.
 """
 
 from __future__ import annotations
@@ -9,13 +14,14 @@ from __future__ import annotations
 import argparse
 import shutil
 import sys
+from contextlib import ExitStack
 from pathlib import Path
 
-from booktools import grading, paths
+from booktools import grading, locks, paths
 from booktools.adopt import adopt_outputs
 from booktools.assignments import ASSIGNMENTS_DIR, OUTPUT_DIR, build_assignments, report_built
 from booktools.chapters import list_chapters
-from booktools.profiles import load_profile
+from booktools.profiles import available_profiles, load_profile
 from booktools.errors import BooktoolsError
 from booktools.pages import write_generated_pages
 from booktools.run import run_profile
@@ -51,12 +57,14 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--jobs", type=_positive, default=1, metavar="N",
                      help="chapters executed in parallel, one process each (default: 1)")
     run.add_argument("--force", action="store_true", help="execute even chapters whose result is cached")
+    _add_wait(run)
     run.set_defaults(command=_run)
 
     build = commands.add_parser("build", help="build _build/html (or with --pdf _build/latex/book.pdf) from the "
                                               "run of PROFILE")
     _add_profile(build)
     build.add_argument("--pdf", action="store_true", help="the PDF, through XeLaTeX, instead of the HTML")
+    _add_wait(build)
     build.set_defaults(command=_build)
 
     adopt = commands.add_parser("adopt", help="copy the run's outputs into the committed notebooks")
@@ -72,6 +80,7 @@ def _parser() -> argparse.ArgumentParser:
     coursework = commands.add_parser("assignments", help="student notebooks and the autograder of "
                                                          "book/assignments, into _build/assignments")
     coursework.add_argument("--out", help="output folder (default: _build/assignments)")
+    _add_wait(coursework)
     coursework.set_defaults(command=_assignments)
 
     grade = commands.add_parser("grade", help="grade submitted notebooks (a folder of them) with the autograder "
@@ -92,8 +101,10 @@ def _parser() -> argparse.ArgumentParser:
                                                     "and assignment (after a version bump, for instance)")
     setup.set_defaults(command=_setup_cells)
 
-    clean = commands.add_parser("clean", help="delete _build (or only the run of --profile)")
-    clean.add_argument("--profile", help="delete only _build/runs/PROFILE")
+    clean = commands.add_parser("clean", help="delete what the tooling wrote in _build (or only the run of "
+                                              "--profile); the lock files stay")
+    clean.add_argument("--profile", help="delete only _build/runs/PROFILE (a profile, or an existing run)")
+    _add_wait(clean)
     clean.set_defaults(command=_clean)
     return parser
 
@@ -114,6 +125,11 @@ def _seconds(text: str) -> float:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def _add_wait(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--wait", action="store_true",
+                         help="wait for another process using the same folder (default: stop at once)")
+
+
 def _positive(text: str) -> int:
     value = int(text)
     if value < 1:
@@ -128,12 +144,20 @@ def _list(root: Path, arguments: argparse.Namespace) -> int:
 
 def _run(root: Path, arguments: argparse.Namespace) -> int:
     outcomes = run_profile(root, arguments.profile, arguments.chapter, jobs=arguments.jobs,
-                           force=arguments.force)
+                           force=arguments.force, wait=arguments.wait)
     return 1 if any(outcome.status == "failed" for outcome in outcomes) else 0
 
 
 def _build(root: Path, arguments: argparse.Namespace) -> int:
-    return 0 if build_html(root, arguments.profile, "pdf" if arguments.pdf else "html") == 0 else 1
+    load_profile(root, arguments.profile)  # checked before its lock file is created
+    with _run_lock(root, arguments.profile, arguments.wait):
+        return 0 if build_html(root, arguments.profile, "pdf" if arguments.pdf else "html") == 0 else 1
+
+
+def _run_lock(root: Path, profile: str, wait: bool):
+    """The lock of the run folder of ``profile`` (runs, builds and cleans of it exclude each other)."""
+    folder = paths.run_dir(root, profile).relative_to(root)
+    return locks.hold(paths.lock_file(root, f"run-{profile}"), f"the run folder {folder}", wait=wait)
 
 
 def _adopt(root: Path, arguments: argparse.Namespace) -> int:
@@ -150,7 +174,9 @@ def _pages(root: Path, arguments: argparse.Namespace) -> int:
 
 def _assignments(root: Path, arguments: argparse.Namespace) -> int:
     output = Path(arguments.out).resolve() if arguments.out else root / OUTPUT_DIR
-    report_built(build_assignments(root, output), output)
+    # One lock for every output folder: two builds at once would share book/assignments' sources anyway.
+    with locks.hold(paths.lock_file(root, "assignments"), "the assignments build", wait=arguments.wait):
+        report_built(build_assignments(root, output), output)
     return 0
 
 
@@ -176,7 +202,45 @@ def _setup_cells(root: Path, arguments: argparse.Namespace) -> int:
 
 
 def _clean(root: Path, arguments: argparse.Namespace) -> int:
-    target = paths.run_dir(root, arguments.profile) if arguments.profile else paths.build_dir(root)
-    shutil.rmtree(target, ignore_errors=True)
-    print(f"removed {target}")
+    """Remove one run (``--profile``) or everything under ``_build`` but the lock files, and say what went."""
+    if arguments.profile is not None:  # "--profile ''" is a bad name, not "everything"
+        profile = _cleanable_profile(root, arguments.profile)
+        with _run_lock(root, profile, arguments.wait):
+            removed = _remove([paths.run_dir(root, profile)])
+        nothing = f"nothing to remove: {paths.run_dir(root, profile).relative_to(root)} does not exist"
+    else:
+        build = paths.build_dir(root)
+        with ExitStack() as held:
+            for lock in sorted(build.glob("locks/*.lock")):  # wait for, or refuse, every writer
+                held.enter_context(locks.hold(lock, f"{lock.stem} (under {build.relative_to(root)})",
+                                              wait=arguments.wait))
+            removed = _remove(sorted(entry for entry in build.glob("*") if entry.name != "locks"))
+        nothing = f"nothing to remove: {build.relative_to(root)} holds nothing but lock files" if build.exists() \
+            else f"nothing to remove: {build.relative_to(root)} does not exist"
+    print("\n".join(f"removed {path.relative_to(root)}" for path in removed) or nothing)
     return 0
+
+
+def _cleanable_profile(root: Path, name: str) -> str:
+    """``name`` when it is a profile or a run that exists under ``_build/runs``, else an error listing them."""
+    runs = paths.runs_dir(root)
+    existing = [folder.name for folder in runs.iterdir() if folder.is_dir()] if runs.is_dir() else []
+    known = sorted(set(available_profiles(root)) | set(existing))
+    if name not in known:
+        raise BooktoolsError(f"unknown profile {name!r}; clean --profile takes one of: "
+                             f"{', '.join(known) or '(none)'}")
+    return paths.checked_name(name, "profile")
+
+
+def _remove(targets: list[Path]) -> list[Path]:
+    """Delete the files and folders among ``targets`` that exist; return those."""
+    removed = []
+    for target in targets:
+        if target.is_dir() and not target.is_symlink():
+            shutil.rmtree(target)
+        elif target.exists() or target.is_symlink():
+            target.unlink()
+        else:
+            continue
+        removed.append(target)
+    return removed

@@ -9,16 +9,23 @@ Layout of a run of profile ``<p>`` (everything under ``<root>/_build``, which gi
     _build/runs/<p>/site/                                         staged sources for the HTML build
     _build/html/                                                  the HTML book
     _build/latex/book.pdf                                         the PDF book
+    _build/jax-cache/                                             JAX's persistent compilation cache
+    _build/locks/run-<p>.lock, assignments.lock                   who is writing a run (see locks.py)
+
+A profile name is a file name, never a path: :func:`run_dir` refuses separators, ``.`` and ``..``, so no
+profile can point outside ``_build/runs``.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from booktools.errors import BooktoolsError
+
 BUILD_DIR = "_build"
 TOC_FILE = "_toc.yml"
 CONFIG_FILE = "_config.yml"
-LIBRARY_DIR = "src/minimax"
+SOURCE_DIR = "src"  # the packages chapters import: minimax and booktools
 PROFILES_DIR = "book/profiles"
 
 
@@ -39,9 +46,21 @@ def build_dir(root: Path) -> Path:
     return Path(root) / BUILD_DIR
 
 
+def runs_dir(root: Path) -> Path:
+    """``<root>/_build/runs``: one folder per profile that was run."""
+    return build_dir(root) / "runs"
+
+
 def run_dir(root: Path, profile: str) -> Path:
-    """The folder holding one profile's executed notebooks."""
-    return build_dir(root) / "runs" / profile
+    """The folder holding one profile's executed notebooks (``profile`` must be a plain name)."""
+    return runs_dir(root) / checked_name(profile, "profile")
+
+
+def checked_name(name: str, what: str) -> str:
+    """``name`` when it can only name a file inside its folder: not empty, no separator, not ``.``/``..``."""
+    if not name or name in {".", ".."} or "/" in name or "\\" in name or "\0" in name:
+        raise BooktoolsError(f"invalid {what} name {name!r}: a {what} is a plain name such as 'quick'")
+    return name
 
 
 def executed_notebook(root: Path, profile: str, chapter: str) -> Path:
@@ -72,6 +91,17 @@ def site_dir(root: Path, profile: str) -> Path:
 def pdf_file(root: Path) -> Path:
     """Where ``jupyter-book build --builder pdflatex`` writes the PDF (``latex_documents`` in ``_config.yml``)."""
     return build_dir(root) / "latex" / "book.pdf"
+
+
+def jax_cache_dir(root: Path) -> Path:
+    """JAX's persistent compilation cache, shared by ``booktools run`` and ``make test`` (nbval)."""
+    return build_dir(root) / "jax-cache"
+
+
+def lock_file(root: Path, name: str) -> Path:
+    """The lock file of ``name`` (``run-<profile>``, ``assignments``): outside the folders it protects,
+    so that removing them (``clean``, a rebuild) never removes a lock that is held."""
+    return build_dir(root) / "locks" / f"{checked_name(name, 'lock')}.lock"
 
 
 def html_dir(root: Path) -> Path:

@@ -1,16 +1,34 @@
 """Execute chapters with papermill into a profile's run folder, reusing results that are still valid.
 
 Each chapter is executed in its own folder (so relative paths in it work), with the profile's parameters
-injected and ``MINIMAX_CLAIMS_DIR`` pointing at the run's claims folder. The executed notebook is
-written under a temporary name and renamed only on success, then its cache key is stored beside it:
-a run that is killed leaves every finished chapter valid, and the next run resumes with the others.
+injected, ``MINIMAX_CLAIMS_DIR`` pointing at the run's claims folder and ``JAX_COMPILATION_CACHE_DIR`` at
+``_build/jax-cache`` (JAX's persistent compilation cache, shared with ``make test``; a variable the user
+set wins). The executed notebook is written under a name private to the writing process
+(``*.partial-<pid>.ipynb``) and renamed only on success, then its cache key and the digests of its
+outputs (executed notebook, claims ledger) are stored beside it.
+
+One run of a profile at a time: the run holds the lock of its folder (:mod:`booktools.locks`); a second
+one stops at once naming the holder's PID, or waits with ``wait=True``. Under the lock, half-written
+files left by dead writers (a SIGKILL) are removed first, so a killed run leaves every finished chapter
+valid and nothing the next run trips over; it resumes with the other chapters.
+
+The kernel's own stderr (XLA's warnings, ipykernel's log) is relayed after the chapter, except after an
+interrupt. A Ctrl-C shows one line (the CLI's): not the traceback of the kernel whose sockets were
+closed under it, nor nbclient's "Kernel died" and asyncio's "Task exception was never retrieved", which
+are logged while the interrupted execution is torn down; logging is switched off once Ctrl-C is pressed
+during an execution (the process is on its way out).
 """
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import re
+import signal
+import sys
+import tempfile
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
@@ -18,15 +36,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
-from booktools import cache, paths
-from booktools.chapters import list_chapters, select_chapters
-from booktools.profiles import chapter_parameters, load_profile, unknown_chapters
+from booktools import cache, locks, paths
+from booktools.chapters import select_chapters
+from booktools.dependencies import DependencyFinder
+from booktools.profiles import chapter_parameters, load_profile
 
 KERNEL_NAME = "python3"
 # ipykernel >= 7 warns at every start that its local TCP sockets are unencrypted; that is the normal
 # setup of a kernel on localhost, and one such line per chapter would bury the progress lines.
 KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
 CLAIMS_ENV_VAR = "MINIMAX_CLAIMS_DIR"
+COMPILATION_CACHE_ENV_VAR = "JAX_COMPILATION_CACHE_DIR"
+# A file being written by process <pid>: private to it, removed by the next run once the writer is dead.
+PARTIAL_FILE = re.compile(r"\.partial-(\d+)(\.|$)")
+LEGACY_PARTIAL_SUFFIXES = (".partial.ipynb", ".cache-key.json.partial")  # shared names of earlier versions
+MAX_REASONS = 4
 ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
@@ -55,31 +79,46 @@ class ChapterOutcome:
 
 
 def run_profile(root: Path, profile: str, chapters: list[str] | None = None, *,
-                jobs: int = 1, force: bool = False) -> list[ChapterOutcome]:
+                jobs: int = 1, force: bool = False, wait: bool = False) -> list[ChapterOutcome]:
     """Execute the ``chapters`` (default: all) of the book under ``profile``, printing progress.
 
-    A chapter whose stored cache key equals its current key is reported ``cached`` and not executed,
-    unless ``force``. Failures are reported and the other chapters still run; the caller decides the
-    exit status from the returned outcomes.
+    A chapter whose stored cache key equals its current key, and whose recorded outputs are intact, is
+    reported ``cached`` and not executed, unless ``force``. Failures are reported and the other chapters
+    still run; the caller decides the exit status from the returned outcomes. The profile and the
+    chapters are checked before anything is written; another run of the profile raises (or, with
+    ``wait``, is waited for).
     """
     root = Path(root).resolve()
     if jobs < 1:
         raise ValueError(f"jobs must be a positive number of processes, got {jobs}")
-    overrides = load_profile(root, profile)
+    load_profile(root, profile)  # unknown profile, chapter, parameter or type: an error before anything runs
     selected = select_chapters(root, chapters)
-    for stray in unknown_chapters(overrides, list_chapters(root)):
-        print(f"warning: profile {profile!r} has overrides for {stray}, which is not a chapter "
-              f"of _toc.yml", flush=True)
-
-    print(f"Profile {profile!r}: {len(selected)} chapter(s), {jobs} job(s), "
-          f"into {paths.run_dir(root, profile).relative_to(root)}/", flush=True)
-    started = time.perf_counter()
-    environment = _worker_environment(root, profile, jobs)
-    outcomes, pending = _split_cached(root, profile, selected, force, environment)
-    outcomes += _execute_all(pending, jobs)
-    outcomes.sort(key=lambda outcome: selected.index(outcome.chapter))
-    _print_summary(profile, outcomes, time.perf_counter() - started)
+    folder = paths.run_dir(root, profile)
+    with locks.hold(paths.lock_file(root, f"run-{profile}"), f"the run folder {folder.relative_to(root)}",
+                    wait=wait):
+        remove_abandoned_files(folder)
+        print(f"Profile {profile!r}: {len(selected)} chapter(s), {jobs} job(s), "
+              f"into {folder.relative_to(root)}/", flush=True)
+        started = time.perf_counter()
+        environment = _worker_environment(root, profile, jobs)
+        outcomes, pending = _split_cached(root, profile, selected, force, environment)
+        outcomes += _execute_all(pending, jobs)
+        outcomes.sort(key=lambda outcome: selected.index(outcome.chapter))
+        _print_summary(profile, outcomes, time.perf_counter() - started)
     return outcomes
+
+
+def remove_abandoned_files(folder: Path) -> list[Path]:
+    """Remove the half-written files under ``folder`` whose writer is dead (killed); return them."""
+    removed = []
+    for path in sorted(Path(folder).rglob("*.partial*")):
+        match = PARTIAL_FILE.search(path.name)
+        abandoned = (not locks.is_alive(int(match.group(1))) if match
+                     else path.name.endswith(LEGACY_PARTIAL_SUFFIXES))
+        if abandoned and path.is_file():
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
 
 
 def _split_cached(root: Path, profile: str, selected: list[str], force: bool,
@@ -101,40 +140,40 @@ def _split_cached(root: Path, profile: str, selected: list[str], force: bool,
 def current_keys(root: Path, profile: str, chapters: list[str]) -> dict[str, cache.CacheKey]:
     """The cache key of each chapter as it would be executed now under ``profile``, in order."""
     overrides = load_profile(root, profile)
-    library, versions = cache.library_digest(root), cache.dependency_versions()
+    finder, versions, backend = DependencyFinder(root), cache.installed_versions(), cache.jax_backend()
     return {chapter: cache.cache_key(root, chapter, chapter_parameters(profile, overrides, chapter),
-                                     library=library, versions=versions)
+                                     finder=finder, versions=versions, backend=backend)
             for chapter in chapters}
 
 
 def is_up_to_date(root: Path, profile: str, chapter: str, key: cache.CacheKey) -> bool:
-    """True when the run holds an executed notebook of ``chapter`` made from exactly ``key``."""
-    executed, key_file = paths.executed_notebook(root, profile, chapter), paths.key_file(root, profile, chapter)
-    return (executed.is_file() and cache.read_key(key_file) == key
-            and not _library_touched_since(root, key_file))
-
-
-def _library_touched_since(root: Path, key_file: Path) -> bool:
-    """True when a library file was modified after the key was stored (make's rule)."""
-    return cache.newest_library_mtime(root) > key_file.stat().st_mtime
+    """True when the run holds an executed notebook of ``chapter`` made from exactly ``key``, with every
+    output it recorded still there, unchanged."""
+    record = cache.read_key(paths.key_file(root, profile, chapter))
+    return (paths.executed_notebook(root, profile, chapter).is_file() and record is not None
+            and cache.stored_key(record) == key
+            and not cache.output_problems(paths.run_dir(root, profile), record))
 
 
 def _why_stale(root: Path, profile: str, chapter: str, key: cache.CacheKey) -> str:
-    """A short reason for re-executing, e.g. ``"library changed"`` or ``"no previous run"``."""
+    """A precise reason for re-executing: ``"library file minimax/games.py changed"``, ``"no previous run"``,
+    ``"MINIMAX_MNIST_DIR changed"``, ``"claims ledger missing"``, ..."""
     if not paths.executed_notebook(root, profile, chapter).is_file():
         return "no previous run"
-    stored = cache.read_key(paths.key_file(root, profile, chapter))
-    if stored is None:
+    record = cache.read_key(paths.key_file(root, profile, chapter))
+    if record is None:
         return "no cache key: interrupted or failed before"
-    changed = cache.changed_parts(stored, key)
-    if not changed and _library_touched_since(root, paths.key_file(root, profile, chapter)):
-        return "library touched since the last run"
-    return ", ".join(changed) + " changed"
+    reasons = (cache.differences(cache.stored_key(record), key)
+               + cache.output_problems(paths.run_dir(root, profile), record))
+    more = len(reasons) - MAX_REASONS
+    return ", ".join(reasons[:MAX_REASONS]) + (f" and {more} more" if more > 0 else "")
 
 
 def _worker_environment(root: Path, profile: str, jobs: int) -> dict[str, str]:
     """Environment variables for the executing kernels (they inherit the worker's environment)."""
     environment = {CLAIMS_ENV_VAR: str(paths.claims_dir(root, profile))}
+    if COMPILATION_CACHE_ENV_VAR not in os.environ:  # not part of the cache key: it changes no number
+        environment[COMPILATION_CACHE_ENV_VAR] = str(paths.jax_cache_dir(root).resolve())
     if jobs > 1 and "XLA_PYTHON_CLIENT_PREALLOCATE" not in os.environ:
         # On a GPU each JAX process grabs 75 % of the memory by default; parallel chapters must share.
         environment["XLA_PYTHON_CLIENT_PREALLOCATE"] = "false"
@@ -146,7 +185,8 @@ def _execute_all(tasks: list[ChapterTask], jobs: int) -> list[ChapterOutcome]:
     if jobs == 1 or len(tasks) <= 1:
         return [_report(task, execute_task(task)) for task in tasks]
     # "spawn": fresh interpreters, nothing inherited from this process's threads or event loops.
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_interrupt_only_while_executing)
     try:
         futures = {pool.submit(execute_task, task): task for task in tasks}
         return [_report(futures[future], future.result()) for future in as_completed(futures)]
@@ -154,15 +194,39 @@ def _execute_all(tasks: list[ChapterTask], jobs: int) -> list[ChapterOutcome]:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
+_executing = False  # whether a Ctrl-C should interrupt this process (see _on_interrupt)
+
+
+def _interrupt_only_while_executing() -> None:
+    """Worker initializer: a Ctrl-C (sent to the whole process group) interrupts a chapter being executed,
+    which reports it to the parent; an idle worker ignores it rather than print a traceback."""
+    signal.signal(signal.SIGINT, _on_interrupt)
+
+
+def _on_interrupt(signum, frame) -> None:
+    """SIGINT while a chapter executes: silence the teardown's log records, then interrupt."""
+    if _executing:
+        logging.disable(logging.CRITICAL)
+        raise KeyboardInterrupt
+
+
 def execute_task(task: ChapterTask) -> ChapterOutcome:
     """Execute one chapter (in this process), never raising for a failing notebook."""
+    global _executing
     print(f"{task.label}: executing… ({task.reason})", flush=True)
     started = time.perf_counter()
+    in_main_thread = threading.current_thread() is threading.main_thread()  # where signals are handled
+    previous = signal.signal(signal.SIGINT, _on_interrupt) if in_main_thread else None
+    _executing = True
     try:
         with _environment(task.environment):
             execute_chapter(task.root, task.profile, task.chapter, task.parameters, task.key)
     except Exception as exc:  # a failing chapter must not stop the others
         return ChapterOutcome(task.chapter, "failed", time.perf_counter() - started, describe_failure(exc))
+    finally:
+        _executing = False
+        if in_main_thread:
+            signal.signal(signal.SIGINT, previous)
     return ChapterOutcome(task.chapter, "executed", time.perf_counter() - started)
 
 
@@ -170,29 +234,70 @@ def execute_chapter(root: Path, profile: str, chapter: str, parameters: dict[str
                     key: cache.CacheKey) -> None:
     """Execute ``chapter`` with papermill into the run folder, atomically, then store its key.
 
-    The notebook is written to ``*.partial.ipynb`` while it runs (papermill saves after every cell,
-    handy to watch a long run) and renamed into place on success. On failure it is kept as
-    ``*.failed.ipynb`` for inspection and the exception propagates.
+    The notebook is written to ``*.partial-<pid>.ipynb`` while it runs (papermill saves after every
+    cell, handy to watch a long run) and renamed into place on success; the key is stored with the
+    digests of the executed notebook and of the claims ledger the execution wrote. On failure the
+    notebook is kept as ``*.failed.ipynb`` for inspection and the exception propagates.
     """
     import papermill  # imported here: slow to import, and only workers that execute need it
 
     source = Path(root) / chapter
     output = paths.executed_notebook(root, profile, chapter)
-    partial = output.with_suffix(".partial.ipynb")
+    partial = output.with_name(f"{Path(chapter).stem}.partial-{os.getpid()}.ipynb")
     failed = paths.failed_notebook(root, profile, chapter)
+    ledger = paths.claims_dir(root, profile) / f"{Path(chapter).stem}.json"
     output.parent.mkdir(parents=True, exist_ok=True)
-    paths.claims_dir(root, profile).mkdir(parents=True, exist_ok=True)
-    try:
-        papermill.execute_notebook(str(source), str(partial), parameters=parameters,
-                                   kernel_name=KERNEL_NAME, cwd=str(source.parent), progress_bar=False,
-                                   extra_arguments=KERNEL_ARGUMENTS)
-    except BaseException:
-        if partial.exists():
-            os.replace(partial, failed)
-        raise
+    ledger.parent.mkdir(parents=True, exist_ok=True)
+    ledger_before = _modified(ledger)
+    with tempfile.TemporaryFile() as kernel_stderr:  # anonymous: nothing left behind, even by a SIGKILL
+        interrupted = False
+        try:
+            papermill.execute_notebook(str(source), str(partial), parameters=parameters,
+                                       kernel_name=KERNEL_NAME, cwd=str(source.parent), progress_bar=False,
+                                       extra_arguments=KERNEL_ARGUMENTS,
+                                       kernel_manager_class=_kernel_manager_class(kernel_stderr))
+        except BaseException as exc:
+            interrupted = isinstance(exc, KeyboardInterrupt)
+            if partial.exists():
+                os.replace(partial, failed)
+            raise
+        finally:
+            if not interrupted:
+                _relay(kernel_stderr)
     os.replace(partial, output)
-    cache.write_key(paths.key_file(root, profile, chapter), key)
+    produced = [output] + ([ledger] if ledger.is_file() and _modified(ledger) != ledger_before else [])
+    cache.write_key(paths.key_file(root, profile, chapter), key,
+                    cache.output_digests(paths.run_dir(root, profile), produced))
     failed.unlink(missing_ok=True)
+
+
+def _modified(path: Path) -> tuple[int, int] | None:
+    """(modification time in ns, size) of a file, None when it does not exist."""
+    try:
+        status = path.stat()
+    except FileNotFoundError:
+        return None
+    return status.st_mtime_ns, status.st_size
+
+
+def _kernel_manager_class(stderr):
+    """jupyter_client's kernel manager, with the kernel's stderr going to the file ``stderr``."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    class KernelManagerWithCapturedStderr(AsyncKernelManager):
+        async def _async_launch_kernel(self, kernel_cmd, **kw):  # the documented place to change the launch
+            await super()._async_launch_kernel(kernel_cmd, **{**kw, "stderr": stderr})
+
+    return KernelManagerWithCapturedStderr
+
+
+def _relay(captured) -> None:
+    """Copy what the kernel wrote to its stderr onto ours (XLA's warnings, a crash's last words)."""
+    captured.flush()
+    captured.seek(0)
+    text = captured.read().decode("utf-8", errors="replace")
+    if text:
+        print(text, end="", file=sys.stderr, flush=True)
 
 
 @contextmanager

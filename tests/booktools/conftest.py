@@ -8,6 +8,7 @@ replace papermill by a fast fake that copies the notebook (``fake_papermill``).
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -129,7 +130,8 @@ def book() -> type[FakeBook]:
 
 
 class FakePapermill:
-    """Stands in for ``papermill.execute_notebook``: copies the notebook, records the calls.
+    """Stands in for ``papermill.execute_notebook``: copies the notebook, writes its claims ledger into
+    ``$MINIMAX_CLAIMS_DIR`` as the real chapters do, records the calls.
 
     ``fail_on`` names notebooks (by stem) whose execution raises after writing a partial output;
     ``exception`` chooses what it raises (a ``KeyboardInterrupt`` simulates a killed run).
@@ -146,6 +148,9 @@ class FakePapermill:
         notebook = json.loads(Path(input_path).read_text())
         notebook["metadata"]["fake_parameters"] = kwargs.get("parameters")
         Path(output_path).write_text(json.dumps(notebook))
+        claims = Path(os.environ["MINIMAX_CLAIMS_DIR"])
+        claims.mkdir(parents=True, exist_ok=True)
+        (claims / f"{stem}.json").write_text(json.dumps({"parameters": kwargs.get("parameters")}))
         if stem in self.fail_on:
             raise self.exception(f"fake failure of {stem}")
 

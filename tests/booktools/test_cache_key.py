@@ -56,53 +56,35 @@ def test_sources_tags_and_cells_change_the_notebook_digest(project: Path, change
     assert before != after
 
 
-def test_library_digest_follows_contents_and_file_names(project: Path):
-    library = project / "src/minimax"
-    digests = [cache.library_digest(project)]
-    (library / "games.py").write_text("def game():\n    return 1\n")
-    digests.append(cache.library_digest(project))
-    (library / "schemes.py").write_text("")
-    digests.append(cache.library_digest(project))
-    (library / "schemes.py").rename(library / "rules.py")
-    digests.append(cache.library_digest(project))
-    assert len(set(digests)) == len(digests)
+def test_installed_versions_name_every_distribution_and_python():
+    versions = cache.installed_versions()
+    assert versions["python"].count(".") == 2
+    assert versions["papermill"] and versions["pytest"] and versions["nbformat"]
 
 
-def test_library_digest_ignores_bytecode_and_modification_times(project: Path):
-    library = project / "src/minimax"
-    before = cache.library_digest(project)
-    (library / "__pycache__").mkdir()
-    (library / "__pycache__/games.cpython-311.pyc").write_bytes(b"\0bytecode")
-    (library / "games.pyc").write_bytes(b"\0bytecode")
-    (library / "games.py").touch()
-    assert cache.library_digest(project) == before
-
-
-def test_a_project_without_a_library_still_has_a_digest(tmp_path: Path):
-    assert cache.library_digest(tmp_path) == cache.library_digest(tmp_path / "elsewhere")
-
-
-def test_dependency_versions_name_the_packages_and_python():
-    versions = cache.dependency_versions()
-    assert set(versions) == {"python", *cache.DEPENDENCIES}
-    assert versions["papermill"] is not None and versions["python"].count(".") == 2
+def test_the_backend_is_asked_of_a_fresh_interpreter_once():
+    assert cache.jax_backend() == cache.jax_backend()
+    assert cache.jax_backend().split()[0] in {"cpu", "gpu", "tpu", "unavailable"}
 
 
 def test_the_key_is_stable_and_round_trips(project: Path, tmp_path: Path):
     key = cache.cache_key(project, FIRST, {"profile": "quick"})
     assert cache.cache_key(project, FIRST, {"profile": "quick"}) == key
-    cache.write_key(tmp_path / "key.json", key)
-    assert cache.read_key(tmp_path / "key.json") == key
-    assert not list(tmp_path.glob("*.partial"))
+    cache.write_key(tmp_path / "key.json", key, {"book/x.ipynb": "0" * 64})
+    record = cache.read_key(tmp_path / "key.json")
+    assert cache.stored_key(record) == key and record["outputs"] == {"book/x.ipynb": "0" * 64}
+    assert not list(tmp_path.glob("*.partial*"))
 
 
 def test_the_key_follows_parameters_and_versions(project: Path):
-    versions = cache.dependency_versions()
-    key = cache.cache_key(project, FIRST, {"profile": "quick"}, versions=versions)
-    other_parameters = cache.cache_key(project, FIRST, {"profile": "full", "steps": 7}, versions=versions)
-    other_jax = cache.cache_key(project, FIRST, {"profile": "quick"}, versions={**versions, "jax": "0.0.1"})
-    assert cache.changed_parts(key, other_parameters) == ["parameters"]
-    assert cache.changed_parts(key, other_jax) == ["versions"]
+    versions = {**cache.installed_versions(), "jax": "0.0.2"}
+    key = cache.cache_key(project, FIRST, {"profile": "quick"}, versions=versions, backend="cpu")
+    other_parameters = cache.cache_key(project, FIRST, {"profile": "full", "steps": 7}, versions=versions,
+                                       backend="cpu")
+    other_jax = cache.cache_key(project, FIRST, {"profile": "quick"}, versions={**versions, "jax": "0.0.1"},
+                                backend="cpu")
+    assert cache.differences(key, other_parameters) == ["parameter profile changed", "parameter steps added"]
+    assert cache.differences(key, other_jax) == ["jax 0.0.2 -> 0.0.1"]
 
 
 def test_an_unreadable_key_is_no_key(tmp_path: Path):

@@ -45,3 +45,18 @@ def test_an_unknown_chapter_lists_the_known_ones(project: Path, book):
     message = str(error.value)
     assert "unknown chapter 'book/part1/99_nope.ipynb'" in message
     assert book.FIRST in message and book.SECOND in message
+
+
+@pytest.mark.parametrize("entry", ["../outside/chapter", "book/../../outside/chapter", "/tmp/chapter"])
+def test_a_toc_entry_leading_outside_the_project_is_an_error(project: Path, entry: str):
+    outside = project.parent / "outside"
+    outside.mkdir()
+    (outside / "chapter.ipynb").write_text("{}")
+    (project / "_toc.yml").write_text(f"format: jb-book\nroot: book/intro\nchapters:\n  - file: {entry}\n")
+    with pytest.raises(BooktoolsError, match="leads outside the project"):
+        list_chapters(project)
+
+
+def test_a_chapter_name_outside_the_project_is_unknown(project: Path):
+    with pytest.raises(BooktoolsError, match="unknown chapter"):
+        select_chapters(project, [str(project / "../project/book/part1/../../../x.ipynb")])

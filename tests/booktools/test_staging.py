@@ -45,7 +45,7 @@ def test_the_staged_config_never_executes_notebooks(executed_project: Path):
 
 def test_missing_chapters_keep_the_committed_notebook_and_stale_ones_are_flagged(executed_project: Path):
     paths.executed_notebook(executed_project, "quick", SECOND).unlink()
-    (executed_project / "src/minimax/games.py").write_text("# changed\n")
+    (executed_project / "book/part1/data.txt").write_text("changed\n")  # read by the chapters
     staged = stage_site(executed_project, "quick")
     assert _origins(staged) == {FIRST: "stale", SECOND: "committed"}
     site = paths.site_dir(executed_project, "quick")

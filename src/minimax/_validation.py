@@ -141,6 +141,12 @@ def _is_integer(value) -> bool:
     return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
 
 
+def check_integer(name: str, value) -> None:
+    """Require a Python or NumPy integer (not a bool, not a float)."""
+    if not _is_integer(value):
+        raise _type_error(name, value, "an integer")
+
+
 def check_positive_int(name: str, value) -> None:
     """Require a Python or NumPy integer >= 1 (not a bool, not a float)."""
     if not _is_integer(value):
@@ -173,12 +179,13 @@ def check_seeds(name: str, values) -> None:
     if not jnp.issubdtype(values.dtype, jnp.integer):
         raise ArgumentTypeError(f"{name} must hold {accepted}; got {values!r}{_kind(values)}.")
     if values.size and not (values.min() >= 0 and values.max() < MAX_SEED):
-        raise ValueError(f"{name} must hold {accepted}; got values from {values.min()} to {values.max()}.")
+        shown = values.tolist() if values.size <= 10 else f"values from {values.min()} to {values.max()}"
+        raise ValueError(f"{name} must hold {accepted}; got {shown}.")
 
 
 def check_grid_axis(name: str, values) -> np.ndarray:
     """Require a grid axis: a non-empty list, tuple, range or 1-D array of numbers (seeds for the axis ``seed``)."""
-    accepted = f"a non-empty 1-D sequence of numbers (a list, tuple, range or 1-D array of values, e.g. {name}=[0.1])"
+    accepted = "a non-empty 1-D sequence of numbers (a list, tuple, range or 1-D array of values)"
     if isinstance(values, (str, bytes)) or not isinstance(values, (list, tuple, range, np.ndarray, jax.Array)):
         hint = f"; write {name}=[{values!r}]" if _is_real(values) and np.ndim(values) == 0 else ""
         raise ArgumentTypeError(f"grid axis {name} must be {accepted}; got {values!r}{_kind(values)}{hint}.")
@@ -238,6 +245,13 @@ def check_callable(name: str, value, what: str) -> None:
     """Require a function; ``what`` says which, e.g. ``"a function key -> (x0, y0)"``."""
     if not callable(value):
         raise ArgumentTypeError(f"{name} must be {what}; got {value!r} (a {type(value).__name__}).")
+
+
+def check_sampler(name: str, value) -> None:
+    """Require a data set: anything with a ``sample(key, n)`` method, e.g. ``minimax.gan.data.ring()``."""
+    if not callable(getattr(value, "sample", None)):
+        raise ArgumentTypeError(f"{name} must have a sample(key, n) method, e.g. minimax.gan.data.ring(); got "
+                                f"{value!r} (a {type(value).__name__}).")
 
 
 def check_instance(name: str, value, kind: type, hint: str) -> None:
@@ -303,13 +317,13 @@ def check_same_structure(name: str, tree, reference, reference_name: str) -> Non
             )
 
 
-def check_options(kind: str, options) -> tuple:
+def check_options(kind: str, options, name: str = "options") -> tuple:
     """Require a non-empty sequence (of rules, schemes, ...) and return it as a tuple."""
     if not isinstance(options, (list, tuple)):
-        raise _type_error("options", options, f"a non-empty list or tuple of {kind}")
+        raise _type_error(name, options, f"a non-empty list or tuple of {kind}")
     options = tuple(options)
     if not options:
-        raise ValueError(f"options must be a non-empty sequence of {kind}; got {options!r}.")
+        raise ValueError(f"{name} must be a non-empty sequence of {kind}; got {options!r}.")
     return options
 
 

@@ -219,7 +219,7 @@ def as_index(index) -> jax.Array:
 
 def select_tree(index, trees):
     """``trees[index]`` leaf by leaf, for a (possibly traced) integer-valued ``index``; the trees share a structure."""
-    trees = _validation.check_options("pytrees", trees)
+    trees = _validation.check_options("pytrees", trees, "trees")
     _validation.check_option_index("index", index, len(trees))
     chosen = trees[0]
     index = as_index(index)

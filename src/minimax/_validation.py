@@ -219,10 +219,10 @@ def check_bool(name: str, value) -> None:
 
 
 def check_bool_like(name: str, value) -> None:
-    """Require a verdict: a Python or NumPy bool, or a 0-d boolean array (a comparison of arrays)."""
+    """Require a verdict: a Python or NumPy bool, or a boolean array of one entry (a comparison of arrays)."""
     if isinstance(value, (bool, np.bool_)):
         return
-    if isinstance(value, (np.ndarray, jax.Array)) and value.dtype == bool and value.ndim == 0 and not _is_traced(value):
+    if isinstance(value, (np.ndarray, jax.Array)) and value.dtype == bool and value.size == 1 and not _is_traced(value):
         return
     raise ArgumentTypeError(f"{name} must be a bool (e.g. a comparison such as measured < 1); got {value!r}"
                             f" (a {type(value).__name__}).")

@@ -13,12 +13,21 @@ import numpy as np
 import optax
 import pytest
 
-from minimax import bilinear_theory, claims, games, metrics, rules, runner, schemes
-from minimax import gan, hidden, natural
+from minimax import (
+    bilinear_theory,
+    claims,
+    games,
+    gan,
+    hidden,
+    metrics,
+    natural,
+    rules,
+    runner,
+    schemes,
+)
 from minimax._validation import ArgumentTypeError
 from minimax.gan import diagnostics, digit_metrics, digits, mnist
 from minimax.gan import mode_collapse as mc
-from minimax.hidden import target
 
 T, V = ArgumentTypeError, ValueError
 NAN, INF = float("nan"), float("inf")

@@ -121,8 +121,7 @@ class Gaussian(NamedTuple):
 
 
 def _check_settings(settings: ClassifierSettings) -> None:
-    if not isinstance(settings, ClassifierSettings):
-        raise ValueError(f"settings must be a ClassifierSettings; got {settings!r}.")
+    _validation.check_instance("settings", settings, ClassifierSettings, "e.g. ClassifierSettings(num_steps=300)")
     if not isinstance(settings.hidden_sizes, tuple) or not settings.hidden_sizes:
         raise ValueError(f"hidden_sizes must be a non-empty tuple of layer sizes; got {settings.hidden_sizes!r}.")
     for size in settings.hidden_sizes:

@@ -3,8 +3,10 @@
 #   make book                          install, execute every chapter (quick profile), build the HTML
 #   make run PROFILE=full [CHAPTER=book/part1/….ipynb] [JOBS=2] [FORCE=1]
 #   make html PROFILE=full             build the HTML from an existing run
+#   make pdf                           the PDF of the quick run (_build/latex/book.pdf; needs XeLaTeX)
 #   make test                          pytest (library, tooling, book build) + nbval on the chapters
 #   make assignments                   student notebooks + autograder of book/assignments (_build/assignments)
+#   make lab [CHAPTER=….ipynb]         JupyterLab from .venv (live controls work), on one chapter if given
 #
 # Everything runs in .venv, (re)installed from pyproject.toml with the versions pinned in the lock
 # file, and only when one of those two files changed.
@@ -20,6 +22,7 @@ CHAPTER ?=
 JOBS    ?= 1
 FORCE   ?=
 PYTEST_ARGS ?=
+LAB_ARGS ?=
 
 PY        := $(VENV)/bin/python
 LOCK      := .ci/requirements-lock.txt
@@ -30,12 +33,25 @@ RUN_ARGS  := --profile $(PROFILE) --jobs $(JOBS) $(foreach chapter,$(CHAPTER),--
 # Chapters write their claims ledgers here when nbval executes them (instead of next to the notebook).
 TEST_CLAIMS_DIR := $(CURDIR)/_build/test-claims
 
-.PHONY: help install run html book test assignments bench lock clean distclean
+.PHONY: help install run html pdf book lab test assignments bench lock clean distclean
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 12
 
+# Checked before creating .venv, so that an old or incomplete Python gets one line, not a pip traceback.
+# The oldest Python the project supports is pyproject.toml's requires-python.
+MIN_PYTHON := $(shell sed -nE 's/^requires-python = ">=([0-9.]+)"$$/\1/p' pyproject.toml)
+PYTHON_CHECK = import sys, importlib.util; \
+    oldest = tuple(int(part) for part in "$(MIN_PYTHON)".split(".")); \
+    print("is Python " + sys.version.split()[0] if sys.version_info[:2] < oldest \
+          else "" if importlib.util.find_spec("ensurepip") \
+          else "has no venv module (Debian: apt-get install python3-venv)")
+# Empty when $(PYTHON) can create .venv, else why not.
+python_problem = $(if $(shell command -v $(PYTHON)),$(shell $(PYTHON) -c '$(PYTHON_CHECK)' 2>&1),is not installed)
+
 $(PY):
+	$(if $(python_problem),$(error $(PYTHON) $(python_problem): the book needs Python >= $(MIN_PYTHON) with venv; \
+	    pick another interpreter with PYTHON=… (make book PYTHON=python3.12)))
 	$(PYTHON) -m venv $(VENV)
 
 # The stamp is newer than pyproject.toml and the lock after a successful install: no reinstall until
@@ -52,9 +68,18 @@ run: $(INSTALLED)  ## execute chapters: PROFILE=quick|full CHAPTER=… JOBS=n FO
 html: $(INSTALLED)  ## build _build/html from the run of PROFILE
 	$(BOOKTOOLS) build --profile $(PROFILE)
 
+pdf: $(INSTALLED)  ## build _build/latex/book.pdf from the run of PROFILE (needs XeLaTeX: see the README)
+	$(BOOKTOOLS) build --profile $(PROFILE) --pdf
+
 book: $(INSTALLED)  ## execute every chapter (cached) and build the HTML book
 	$(BOOKTOOLS) run --profile $(PROFILE) --jobs $(JOBS) $(if $(FORCE),--force)
 	$(BOOKTOOLS) build --profile $(PROFILE)
+
+# JupyterLab's root is the repository even when it opens one chapter (it would be the chapter's folder).
+# A chapter's kernel runs in the chapter's folder: its claims ledger goes to the repository's _build/claims.
+lab: $(INSTALLED)  ## JupyterLab with live controls, on one chapter with CHAPTER=book/part1/….ipynb
+	MINIMAX_CLAIMS_DIR=$${MINIMAX_CLAIMS_DIR:-$(CURDIR)/_build/claims} \
+	    $(PY) -m jupyterlab --ServerApp.root_dir=$(CURDIR) $(CHAPTER) $(LAB_ARGS)
 
 # One pytest run over tests/ and (nbval) the chapters of _toc.yml: the target fails exactly when it does.
 test: $(INSTALLED)  ## tests of library and tooling, the book build, nbval on the chapters

@@ -1,4 +1,4 @@
-"""Command line: ``python -m booktools {list,run,build,adopt,pages,assignments,grade,clean}`` (the Makefile calls these).
+"""Command line: ``python -m booktools {list,run,build,adopt,pages,assignments,grade,setup-cells,clean}`` (the Makefile calls these).
 
 Exit status: 0 on success, 1 when a chapter or the HTML build failed, 2 for a usage problem
 (unknown chapter or profile, malformed YAML), whose message says what is known.
@@ -19,6 +19,7 @@ from booktools.profiles import load_profile
 from booktools.errors import BooktoolsError
 from booktools.pages import write_generated_pages
 from booktools.run import run_profile
+from booktools.setup_cell import insert_setup_cells
 from booktools.stage import build_html
 
 
@@ -52,8 +53,10 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--force", action="store_true", help="execute even chapters whose result is cached")
     run.set_defaults(command=_run)
 
-    build = commands.add_parser("build", help="build _build/html from the run of PROFILE")
+    build = commands.add_parser("build", help="build _build/html (or with --pdf _build/latex/book.pdf) from the "
+                                              "run of PROFILE")
     _add_profile(build)
+    build.add_argument("--pdf", action="store_true", help="the PDF, through XeLaTeX, instead of the HTML")
     build.set_defaults(command=_build)
 
     adopt = commands.add_parser("adopt", help="copy the run's outputs into the committed notebooks")
@@ -78,6 +81,10 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("--out", default="grading-results", help="where to write <submission>.json/.txt")
     grade.add_argument("--time-limit", type=float, help="seconds per cell and per question (default 60)")
     grade.set_defaults(command=_grade)
+
+    setup = commands.add_parser("setup-cells", help="insert or update the setup cell that opens every chapter "
+                                                    "and assignment (after a version bump, for instance)")
+    setup.set_defaults(command=_setup_cells)
 
     clean = commands.add_parser("clean", help="delete _build (or only the run of --profile)")
     clean.add_argument("--profile", help="delete only _build/runs/PROFILE")
@@ -113,7 +120,7 @@ def _run(root: Path, arguments: argparse.Namespace) -> int:
 
 
 def _build(root: Path, arguments: argparse.Namespace) -> int:
-    return 0 if build_html(root, arguments.profile) == 0 else 1
+    return 0 if build_html(root, arguments.profile, "pdf" if arguments.pdf else "html") == 0 else 1
 
 
 def _adopt(root: Path, arguments: argparse.Namespace) -> int:
@@ -141,6 +148,12 @@ def _grade(root: Path, arguments: argparse.Namespace) -> int:
     limits = [] if arguments.time_limit is None else ["--cell-time-limit", str(arguments.time_limit),
                                                       "--question-time-limit", str(arguments.time_limit)]
     return grading.main([arguments.submission, "--tests", str(tests), "--out", arguments.out, *limits])
+
+
+def _setup_cells(root: Path, arguments: argparse.Namespace) -> int:
+    changed = insert_setup_cells(root)
+    print("\n".join(f"updated {name}" for name in changed) or "every notebook starts with the current setup cell")
+    return 0
 
 
 def _clean(root: Path, arguments: argparse.Namespace) -> int:

@@ -8,6 +8,7 @@ Layout of a run of profile ``<p>`` (everything under ``<root>/_build``, which gi
     _build/runs/<p>/claims/02_bilinear_games.json                 the chapter's claims ledger
     _build/runs/<p>/site/                                         staged sources for the HTML build
     _build/html/                                                  the HTML book
+    _build/latex/book.pdf                                         the PDF book
 """
 
 from __future__ import annotations
@@ -66,6 +67,11 @@ def claims_dir(root: Path, profile: str) -> Path:
 def site_dir(root: Path, profile: str) -> Path:
     """The staged copy of the book sources, with the run's executed notebooks overlaid."""
     return run_dir(root, profile) / "site"
+
+
+def pdf_file(root: Path) -> Path:
+    """Where ``jupyter-book build --builder pdflatex`` writes the PDF (``latex_documents`` in ``_config.yml``)."""
+    return build_dir(root) / "latex" / "book.pdf"
 
 
 def html_dir(root: Path) -> Path:

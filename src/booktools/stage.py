@@ -28,6 +28,7 @@ IGNORED_WHEN_STAGING = shutil.ignore_patterns("_build", ".ipynb_checkpoints", "_
 # -W: warnings are errors; --keep-going: still report all of them; --all: a fresh Sphinx environment,
 # because an incremental build does not re-emit the warnings of unchanged pages and would pass.
 JUPYTER_BOOK_FLAGS = ("-W", "--keep-going", "--all")
+BUILDERS = {"html": "html", "pdf": "pdflatex"}  # what `booktools build` makes -> jupyter-book's builder
 
 
 @dataclass
@@ -100,29 +101,36 @@ def report_staging(profile: str, staged: list[StagedChapter]) -> None:
                   f"(quick outputs)")
 
 
-def build_html(root: Path, profile: str) -> int:
-    """Stage the run of ``profile`` and build it into ``<root>/_build/html``; return the exit status."""
+def build_html(root: Path, profile: str, builder: str = "html") -> int:
+    """Stage the run of ``profile`` and build it into ``<root>/_build/html`` (or, with ``builder="pdf"``,
+    ``<root>/_build/latex/book.pdf``); return the exit status."""
     root = Path(root).resolve()
     load_profile(root, profile)  # an unknown profile fails here, listing the known ones
     staged = stage_site(root, profile)
     report_staging(profile, staged)
-    status = subprocess.call(jupyter_book_command(paths.site_dir(root, profile), root))
+    status = subprocess.call(jupyter_book_command(paths.site_dir(root, profile), root, builder))
     if status == 0:
-        index = paths.html_dir(root) / "index.html"
-        print(f"Open {_relative_or_absolute(index, Path.cwd())}")
+        built = paths.html_dir(root) / "index.html" if builder == "html" else paths.pdf_file(root)
+        print(f"Open {_relative_or_absolute(built, Path.cwd())}")
     return status
 
 
-def jupyter_book_command(source: Path, path_output: Path) -> list[str]:
-    """``jupyter-book build`` of ``source`` into ``<path_output>/_build/html``, warnings as errors.
+def jupyter_book_command(source: Path, path_output: Path, builder: str = "html") -> list[str]:
+    """``jupyter-book build`` of ``source`` into ``<path_output>/_build/html`` (``builder="pdf"``: the PDF,
+    through XeLaTeX, into ``<path_output>/_build/latex``), warnings as errors.
 
     Run through this interpreter, so the build uses the environment the tooling runs in.
     """
+    if builder not in BUILDERS:
+        raise BooktoolsError(f"builder must be one of {sorted(BUILDERS)}, got {builder!r}")
     if find_spec("jupyter_book") is None:
         raise BooktoolsError("jupyter-book is not installed; `make book` installs it (extra `book`)")
+    if builder == "pdf" and shutil.which("xelatex") is None:
+        raise BooktoolsError("the PDF needs XeLaTeX: apt-get install texlive-xetex texlive-latex-extra "
+                             "texlive-fonts-recommended latexmk fonts-freefont-otf fonts-dejavu-core")
     launcher = "from jupyter_book.cli.main import main; main()"
     return [sys.executable, "-c", launcher, "build", str(source), "--path-output", str(path_output),
-            *JUPYTER_BOOK_FLAGS]
+            "--builder", BUILDERS[builder], *JUPYTER_BOOK_FLAGS]
 
 
 def _relative_or_absolute(path: Path, start: Path) -> str:

@@ -33,6 +33,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
+import io
 import json
 from dataclasses import dataclass, field
 from importlib import resources
@@ -232,6 +233,31 @@ class ExplorableFigure:
     def _repr_html_(self) -> str:
         return self.to_html()
 
+    def _repr_png_(self) -> bytes:
+        """The initial position as a picture, for viewers that run no script (PDF, GitHub, nbviewer)."""
+        return self.to_png()
+
+    def to_png(self, dpi: int = 72) -> bytes:
+        """The panels at the controls' initial positions, drawn with matplotlib, as PNG bytes."""
+        import matplotlib.pyplot as plt
+        from matplotlib.figure import Figure
+
+        if not self.panels:
+            raise ValueError("an ExplorableFigure needs at least one panel (figure.panel(...))")
+        position = tuple(control.initial for control in self.controls)
+        columns = min(2, len(self.panels))
+        rows = -(-len(self.panels) // columns)
+        fig = Figure(figsize=(5 * columns, 3.9 * rows))
+        for number, panel in enumerate(self.panels):
+            _draw_panel(fig.add_subplot(rows, columns, number + 1), panel, position)
+        caption = "" if self._captions is None else str(np.broadcast_to(self._captions, self.grid_shape)[position])
+        fig.suptitle("\n".join(text for text in (self.title, caption) if text), fontsize=10)
+        fig.tight_layout()
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=dpi)
+        plt.close(fig)
+        return buffer.getvalue()
+
     def __repr__(self) -> str:
         # Stable text (no memory address), so that re-running a chapter leaves its text/plain output alone.
         controls = " × ".join(f"{c.name} ({len(c.labels)})" for c in self.controls)
@@ -242,6 +268,31 @@ class ExplorableFigure:
         from IPython.display import HTML
 
         return HTML(self.to_html())
+
+
+def _at(values: np.ndarray, position: tuple[int, ...]) -> np.ndarray:
+    """The curve of a series at one grid position (axes of length 1 are shared by every position)."""
+    return values[tuple(0 if size == 1 else k for size, k in zip(values.shape[:-1], position))]
+
+
+def _draw_panel(ax, panel: Panel, position: tuple[int, ...]) -> None:
+    """One panel at one grid position on a matplotlib axis, as the script draws it."""
+    for series in panel.series:
+        x, y = _at(series.x, position), _at(series.y, position)
+        if series.style == "markers":
+            ax.plot(x, y, "o", ms=4, color=series.color, label=series.label or None)
+        else:
+            ax.plot(x, y, color=series.color, label=series.label or None,
+                    ls={"line": "-", "dashed": "--", "dotted": ":"}[series.style], lw=1.3)
+    ax.set(title=panel.title, xlabel=panel.x_label, ylabel=panel.y_label, xscale=panel.x_scale, yscale=panel.y_scale)
+    if panel.x_range is not None:
+        ax.set_xlim(panel.x_range)
+    if panel.y_range is not None:
+        ax.set_ylim(panel.y_range)
+    if panel.equal_aspect:
+        ax.set_aspect("equal")
+    if any(series.label for series in panel.series):
+        ax.legend(fontsize=8)
 
 
 def _panel_json(panel: Panel) -> dict:

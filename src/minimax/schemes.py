@@ -357,6 +357,34 @@ _SCHEMES = {
 }
 
 
+def from_rule(rule: Callable[..., optax.GradientTransformation], scheme: Callable[..., Scheme] = simultaneous,
+              **options) -> Callable[[Any], Scheme]:
+    r"""``make_scheme(learning_rate)``: ``scheme(rule(learning_rate, **options))``, one rule for both players.
+
+    What :func:`minimax.runner.sweep` takes to sweep a method over step sizes, e.g. simultaneous Adam with
+    :math:`\beta_1 = 0.5`, or alternating SGDA.
+
+    Example:
+      >>> from minimax import games, runner
+      >>> game, x0, y0 = games.bilinear(jnp.eye(1)), jnp.ones(1), jnp.ones(1)
+      >>> adam_gda = from_rule(rules.adam, b1=0.5)            # simultaneous Adam with beta_1 = 0.5
+      >>> by_hand = simultaneous(rules.adam(0.1, b1=0.5))
+      >>> a = runner.run(game, adam_gda(0.1), x0, y0, num_steps=3).final.x
+      >>> b = runner.run(game, by_hand, x0, y0, num_steps=3).final.x
+      >>> bool(jnp.all(a == b))
+      True
+    """
+    if not callable(rule):
+        raise TypeError(f"rule must be a rule factory such as rules.adam (called with the step size); got {rule!r}")
+    if not callable(scheme):
+        raise TypeError(f"scheme must be a scheme such as schemes.simultaneous; got {scheme!r}")
+
+    def make_scheme(learning_rate) -> Scheme:
+        return scheme(rule(learning_rate, **options))
+
+    return make_scheme
+
+
 def scheme_names() -> tuple[str, ...]:
     """The names accepted by :func:`make_scheme`."""
     return tuple(_SCHEMES)

@@ -118,3 +118,18 @@ def test_the_html_block_embeds_data_script_and_style_and_cannot_close_its_script
     assert figure._repr_html_() == block
     assert block == figure.to_html(), "the same figure gives the same block (stable notebook outputs)"
     assert repr(figure) == "<ExplorableFigure '': a (2) × b (3), 1 panel(s)>", "no memory address in the text output"
+
+
+def test_the_png_shows_the_initial_position_for_viewers_without_script():
+    def figure(initial):
+        fig = sf.ExplorableFigure([sf.select("a", ["0", "1"], initial=initial)], title="t")
+        fig.panel("p", y_scale="log").line(np.arange(5), np.array([[1, 2, 3, 4, 5], [5, 4, 3, 2, 1]]) + 0.0, label="c")
+        return fig.captions(["first", "second"])
+
+    first, second = figure(0), figure(1)
+    assert first.to_png().startswith(b"\x89PNG") and first.to_png() != second.to_png()
+    assert first._repr_png_() == first.to_png()
+    from IPython.core.formatters import format_display_data
+
+    bundle, _ = format_display_data(first)
+    assert {"text/html", "image/png", "text/plain"} <= set(bundle)

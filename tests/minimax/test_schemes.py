@@ -234,3 +234,18 @@ def test_select_refuses_schemes_with_different_states():
         schemes.select([], 0)
     with pytest.raises(ValueError, match=r"index must be an integer from 0 to 1 \(one of the 2 options\); got 3.0"):
         schemes.select([schemes.simultaneous(rules.sgd(0.1)), schemes.alternating(rules.sgd(0.1))], 3.0)
+
+
+def test_from_rule_builds_the_scheme_of_one_rule_for_both_players():
+    game, x0, y0 = games.bilinear(jnp.eye(2)), jnp.array([1.0, -0.5]), jnp.array([0.3, 2.0])
+    for make, by_hand in ((schemes.from_rule(rules.adam, b1=0.5), lambda eta: schemes.simultaneous(rules.adam(eta, b1=0.5))),
+                          (schemes.from_rule(rules.sgd, schemes.alternating, momentum=-0.3),
+                           lambda eta: schemes.alternating(rules.sgd(eta, momentum=-0.3)))):
+        ours = runner.run(game, make(0.2), x0, y0, num_steps=7)
+        reference = runner.run(game, by_hand(0.2), x0, y0, num_steps=7)
+        np.testing.assert_array_equal(ours.final.x, reference.final.x)
+        np.testing.assert_array_equal(ours.final.y, reference.final.y)
+    with pytest.raises(TypeError, match="rule must be a rule factory"):
+        schemes.from_rule(0.1)
+    with pytest.raises(TypeError, match="scheme must be a scheme"):
+        schemes.from_rule(rules.sgd, "simultaneous")

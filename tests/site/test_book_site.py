@@ -149,6 +149,77 @@ def _drawing(figure) -> dict:
             "caption": figure.find_element("css selector", ".sf-caption").text}
 
 
+TRY_IT_SECTIONS = """
+return [...document.querySelectorAll('section')].filter(section => {
+  const heading = section.querySelector(':scope > h2, :scope > h3');
+  return heading && /^(Try it|Live,)/.test(heading.textContent.trim());
+}).map(section => ({
+  heading: section.querySelector(':scope > h2, :scope > h3').textContent.trim(),
+  galleries: [...section.querySelectorAll('.lf-gallery[data-lf-rendered] img.lf-picture')]
+      .filter(image => image.complete && image.naturalWidth > 0).length,
+  explorables: section.querySelectorAll('.sf-figure[data-sf-rendered]').length,
+  lines: section.querySelectorAll('p.lf-kernel-only').length,
+}));
+"""
+
+
+def test_every_try_it_section_shows_something_without_a_kernel_and_no_widget_is_frozen(
+        browser, book_site, book_html, page_tools):
+    """A live control has no kernel on the page: its section shows the precomputed gallery, an explorable
+    figure, or one line saying why not and where to run it; a widget view left in a page draws nothing."""
+    chapters = [page for page in html_pages(book_html) if page.startswith("book/part")]
+    blank, frozen, sections = {}, {}, 0
+    for page in chapters:
+        widget_views = (book_html / page).read_text(encoding="utf-8").count("application/vnd.jupyter.widget-view+json")
+        if widget_views:
+            frozen[page] = widget_views
+        assert open_page(browser, page_tools, book_site.url(page)) == []
+        for section in browser.execute_script(TRY_IT_SECTIONS):
+            sections += 1
+            if not (section["galleries"] or section["explorables"] or section["lines"]):
+                blank.setdefault(page, []).append(section["heading"])
+    assert frozen == {}, f"pages with frozen widget views: {frozen}"
+    assert blank == {}, f"'Try it' sections that show nothing without a kernel: {blank}"
+    assert sections >= 11, f"only {sections} 'Try it' sections found: were the headings renamed?"
+
+
+def test_the_galleries_of_live_figures_follow_their_controls(browser, book_site, book_html, page_tools):
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import Select
+
+    pages = [page for page in html_pages(book_html) if 'class="lf-gallery"' in (book_html / page).read_text()]
+    assert len(pages) >= 9, pages
+    for page in pages:
+        assert open_page(browser, page_tools, book_site.url(page)) == []
+        for gallery in browser.find_elements("css selector", ".lf-gallery"):
+            for control in gallery.find_elements("css selector", "select.lf-select, input.lf-slider"):
+                browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", control)
+                if control.tag_name == "select":
+                    options = Select(control)
+                    if len(options.options) < 2:
+                        continue
+                    before = _picture(gallery)
+                    current = options.first_selected_option.get_attribute("value")
+                    options.select_by_value(next(o.get_attribute("value") for o in options.options
+                                                 if o.get_attribute("value") != current))
+                else:
+                    if control.get_attribute("max") == "0":
+                        continue
+                    before = _picture(gallery)
+                    control.send_keys(Keys.RIGHT if control.get_attribute("value") != control.get_attribute("max")
+                                      else Keys.LEFT)
+                after = _picture(gallery)
+                name = control.get_attribute("aria-label")
+                assert after["src"] != before["src"], f"{page}: moving {name} did not change the picture"
+                assert after["caption"] != before["caption"], f"{page}: the caption did not follow {name}"
+        assert page_tools.console_errors(browser) == []
+
+
+def _picture(gallery) -> dict:
+    return {"src": gallery.find_element("css selector", "img.lf-picture").get_attribute("src"),
+            "caption": gallery.find_element("css selector", ".lf-caption").text}
+
+
 def test_navigation_by_the_sidebar_and_the_next_link(browser, book_site, page_tools):
     assert open_page(browser, page_tools, book_site.url("index.html")) == []
     page_tools.save_screenshot(browser, "home")

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from booktools.live_figures import figure_png
 from booktools.notebook_code import run_slice
 
 CHAPTER = Path(__file__).resolve().parents[2] / "book" / "part1" / "02_bilinear_games.ipynb"
@@ -21,17 +22,20 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 @pytest.fixture(scope="module")
 def chapter():
-    """The namespace of the chapter's 'Try it' section: ``controls``, ``picture``, ``explore_figure``."""
+    """The chapter's 'Try it' section: its controls, the picture they drive, and ``explore_figure``."""
     import matplotlib
 
     matplotlib.use("Agg")
-    return run_slice(CHAPTER, {"controls", "picture", "explore_figure", "redraw"})
+    namespace = run_slice(CHAPTER, {"live_explorer", "explore_figure"})
+    live = namespace["live_explorer"]
+    return {"controls": live.controls, "picture": live.picture, "explore_figure": namespace["explore_figure"],
+            "live": live}
 
 
 def expected_picture(chapter) -> bytes:
     """The picture for the values the controls show now, drawn directly."""
     values = {name: control.value for name, control in chapter["controls"].items()}
-    return chapter["explore_figure"](**values)
+    return figure_png(chapter["explore_figure"](**values))
 
 
 def image_size(png: bytes) -> tuple[int, int]:
@@ -45,6 +49,12 @@ def test_the_controls_start_with_a_drawn_picture(chapter):
     assert set(controls) == {"method", "learning_rate", "momentum"}
     assert bytes(picture.value).startswith(PNG_SIGNATURE) and image_size(bytes(picture.value))[0] > 300
     assert picture.value == expected_picture(chapter), "the first picture is that of the initial values"
+
+
+def test_the_page_gets_the_momentum_methods_pictures_for_three_betas(chapter):
+    live = chapter["live"]
+    assert [axis.values for axis in live.axes] == [("heavy_ball", "negative_momentum"), (0.3,), (-0.5, 0.0, 0.5)]
+    assert len(live.pictures) == 6 and len(set(live.pictures)) == 6, "every precomputed picture differs"
 
 
 def test_moving_the_step_size_redraws_the_picture_for_that_step_size(chapter):

@@ -51,7 +51,7 @@ from minimax.gan.losses import (
 )
 from minimax.gan.metrics import high_quality_fraction, mode_counts, modes_covered, sample_quality
 from minimax.gan.mnist import load_mnist
-from minimax.gan.networks import mlp_apply, mlp_init
+from minimax.gan.networks import mlp_apply, mlp_init, mlp_players_init
 
 __all__ = [
     "Classifier",
@@ -85,6 +85,7 @@ __all__ = [
     "losses",
     "metrics",
     "mlp_apply",
+    "mlp_players_init",
     "mlp_init",
     "mnist",
     "mnist_classifier",

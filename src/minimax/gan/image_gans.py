@@ -28,12 +28,11 @@ Example:
 from __future__ import annotations
 
 import os
-from typing import Callable, NamedTuple
+from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
 
-from minimax import _validation
 from minimax.gan import digit_metrics, digits, mnist, networks
 
 
@@ -79,19 +78,5 @@ def image_discriminator(params: list[dict], images: jax.Array) -> jax.Array:
     return networks.mlp_apply(params, images, jnp.tanh)
 
 
-def image_players_init(image_dim: int, latent_dim: int, width: int, depth: int = 2) -> Callable:
-    """``init(key) -> (generator, discriminator)``: MLPs with ``depth`` hidden layers of ``width`` units.
-
-    The generator maps ``latent_dim`` to ``image_dim`` pixels, the discriminator ``image_dim`` pixels to one
-    logit (:func:`~minimax.gan.networks.mlp_init`); the init a :func:`minimax.runner.sweep` expects.
-    """
-    for name, value in (("image_dim", image_dim), ("latent_dim", latent_dim), ("width", width), ("depth", depth)):
-        _validation.check_positive_int(name, value)
-    hidden = [width] * depth
-
-    def init(key: jax.Array) -> tuple[list[dict], list[dict]]:
-        key_x, key_y = jax.random.split(key)
-        return (networks.mlp_init(key_x, [latent_dim, *hidden, image_dim]),
-                networks.mlp_init(key_y, [image_dim, *hidden, 1]))
-
-    return init
+# The digits chapters' name for the same players: MLPs from latents to pixels and from pixels to a logit.
+image_players_init = networks.mlp_players_init

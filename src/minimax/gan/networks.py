@@ -64,3 +64,26 @@ def mlp_apply(params: list[dict], inputs: jax.Array, activation: Callable[[jax.A
         hidden = activation(hidden @ layer["w"] + layer["b"])
     last = params[-1]
     return hidden @ last["w"] + last["b"]
+
+
+def mlp_players_init(data_dim: int, latent_dim: int, width: int, depth: int = 2) -> Callable:
+    """``init(key) -> (generator, discriminator)``: MLPs with ``depth`` hidden layers of ``width`` units.
+
+    The generator maps ``latent_dim`` to ``data_dim``, the discriminator ``data_dim`` to one logit
+    (:func:`mlp_init`, one half of ``key`` each); the ``init`` that :func:`minimax.runner.sweep` expects.
+
+    Example:
+      >>> init = mlp_players_init(data_dim=2, latent_dim=4, width=16)
+      >>> generator, discriminator = init(jax.random.PRNGKey(0))
+      >>> [layer["w"].shape for layer in generator], [layer["w"].shape for layer in discriminator]
+      ([(4, 16), (16, 16), (16, 2)], [(2, 16), (16, 16), (16, 1)])
+    """
+    for name, value in (("data_dim", data_dim), ("latent_dim", latent_dim), ("width", width), ("depth", depth)):
+        _validation.check_positive_int(name, value)
+    hidden = [width] * depth
+
+    def init(key: jax.Array) -> tuple[list[dict], list[dict]]:
+        key_x, key_y = jax.random.split(key)
+        return mlp_init(key_x, [latent_dim, *hidden, data_dim]), mlp_init(key_y, [data_dim, *hidden, 1])
+
+    return init

@@ -47,6 +47,6 @@ def test_image_players_map_latents_to_images_in_range_and_images_to_logits():
     ({"depth": 1.5}, r"depth must be"),
 ])
 def test_image_players_init_bad_input(options, message):
-    arguments = {"image_dim": 64, "latent_dim": 16, "width": 32, **options}
+    arguments = {"data_dim": 64, "latent_dim": 16, "width": 32, **options}
     with pytest.raises(ValueError, match=message):
         image_gans.image_players_init(**arguments)

@@ -37,3 +37,17 @@ def test_apply_is_the_composition_of_affine_maps_and_activations():
 def test_bad_sizes_raise(sizes):
     with pytest.raises(ValueError, match="sizes"):
         networks.mlp_init(jax.random.PRNGKey(0), sizes)
+
+
+def test_mlp_players_init_draws_both_players_from_one_key():
+    import jax
+
+    from minimax.gan import networks
+
+    key = jax.random.PRNGKey(3)
+    generator, discriminator = networks.mlp_players_init(data_dim=2, latent_dim=5, width=8)(key)
+    key_x, key_y = jax.random.split(key)
+    for ours, reference in ((generator, networks.mlp_init(key_x, [5, 8, 8, 2])),
+                            (discriminator, networks.mlp_init(key_y, [2, 8, 8, 1]))):
+        assert jax.tree_util.tree_all(jax.tree_util.tree_map(lambda a, b: bool((a == b).all()), ours, reference))
+    assert [layer["w"].shape for layer in networks.mlp_players_init(3, 4, 6, depth=1)(key)[0]] == [(4, 6), (6, 3)]

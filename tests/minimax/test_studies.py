@@ -1,0 +1,59 @@
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from minimax import games, metrics, rules, runner, schemes, studies
+
+
+@pytest.fixture(scope="module")
+def sweep():
+    init = lambda key: (jax.random.normal(key, (2,)), jnp.ones(2))
+    return studies.step_size_sweep(games.bilinear(jnp.eye(2)), schemes.from_rule(rules.sgd, schemes.extragradient),
+                                   init, [0.1, 0.7, 1.5], seeds=[3, 4], num_steps=200, log_every=40,
+                                   metrics=metrics.distance_to_origin)
+
+
+def test_the_sweep_is_the_runner_sweep_on_its_grid(sweep):
+    init = lambda key: (jax.random.normal(key, (2,)), jnp.ones(2))
+    points = runner.grid(learning_rate=[0.1, 0.7, 1.5], seed=[3, 4])
+    direct = runner.sweep(games.bilinear(jnp.eye(2)), lambda learning_rate: schemes.extragradient(rules.sgd(learning_rate)),
+                          init, points, num_steps=200, log_every=40, metrics=metrics.distance_to_origin).on_grid(points)
+    np.testing.assert_array_equal(sweep.metrics["distance"], direct.metrics["distance"])
+    np.testing.assert_array_equal(sweep.final.x, direct.final.x)
+    assert sweep.etas.tolist() == [0.1, 0.7, 1.5] and sweep.steps.tolist() == [0, 40, 80, 120, 160, 200]
+    assert sweep.diverged.tolist() == [[False, False], [False, False], [True, True]]
+
+
+def test_final_score_averages_the_last_logs_and_scores_a_diverged_run_as_asked(sweep):
+    distance = sweep.metrics["distance"]
+    np.testing.assert_allclose(sweep.final_score("distance", 2)[:2], distance[:2, :, -2:].mean(axis=-1))
+    assert sweep.final_score("distance")[2].tolist() == [0.0, 0.0]
+    assert np.isinf(sweep.final_score("distance", diverged=np.inf)[2]).all()
+    with pytest.raises(KeyError, match=r"no metric 'modes' in this sweep; it logged \['distance'\]"):
+        sweep.final_score("modes")
+
+
+def test_at_is_one_run_final_state(sweep):
+    np.testing.assert_array_equal(sweep.at(1, 0).x, sweep.final.x[1, 0])
+    for index in ((3, 0), (0, 2), (True, 0), (0.5, 0)):
+        with pytest.raises(IndexError, match="must be an integer in"):
+            sweep.at(*index)
+
+
+def test_the_best_step_size_has_the_highest_mean_and_ties_go_to_the_tie_break():
+    scores = np.array([[8.0, 6.0], [7.0, 7.0], [2.0, 3.0]])
+    assert studies.best_step_size_index(scores) in (0, 1)
+    assert studies.best_step_size_index(scores, tie_break=np.array([[0.1, 0.1], [0.2, 0.2], [0.9, 0.9]])) == 1
+    assert studies.best_step_size_index(scores, tie_break=np.array([[0.3, 0.3], [0.2, 0.2], [0.9, 0.9]])) == 0
+    assert studies.best_step_size_index(np.array([[1.0], [5.0], [2.0]])) == 1
+
+
+@pytest.mark.parametrize("scores, tie_break, message", [
+    (np.zeros(3), None, r"axes \(step size, seed\), got shape \(3,\)"),
+    (np.zeros((0, 2)), None, "got shape"),
+    (np.zeros((3, 2)), np.zeros((3, 1)), "tie_break must have the shape of scores"),
+])
+def test_bad_scores(scores, tie_break, message):
+    with pytest.raises(ValueError, match=message):
+        studies.best_step_size_index(scores, tie_break)

@@ -374,10 +374,8 @@ def from_rule(rule: Callable[..., optax.GradientTransformation], scheme: Callabl
       >>> bool(jnp.all(a == b))
       True
     """
-    if not callable(rule):
-        raise TypeError(f"rule must be a rule factory such as rules.adam (called with the step size); got {rule!r}")
-    if not callable(scheme):
-        raise TypeError(f"scheme must be a scheme such as schemes.simultaneous; got {scheme!r}")
+    _validation.check_callable("rule", rule, "a rule factory such as rules.adam (called with the step size)")
+    _validation.check_callable("scheme", scheme, "a scheme such as schemes.simultaneous")
 
     def make_scheme(learning_rate) -> Scheme:
         return scheme(rule(learning_rate, **options))

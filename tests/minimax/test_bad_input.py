@@ -24,6 +24,7 @@ from minimax import (
     rules,
     runner,
     schemes,
+    studies,
 )
 from minimax._validation import ArgumentTypeError
 from minimax.gan import diagnostics, digit_metrics, digits, mnist
@@ -53,6 +54,14 @@ def sweep(**overrides):
     return runner.sweep(**arguments)
 
 
+def step_size_sweep(**overrides):
+    arguments = {"game": GAME, "make_scheme": schemes.from_rule(rules.sgd), "init": start, "learning_rates": [0.1],
+                 "seeds": [0], "num_steps": 2, "metrics": metrics.field_norm, **overrides}
+    return studies.step_size_sweep(**arguments)
+
+
+STUDY = studies.StepSizeSweep(np.array([0.1]), np.arange(2), {"field_norm": np.ones((1, 1, 2))}, None,
+                              np.zeros((1, 1), bool))
 RESULT_GRID = runner.grid(learning_rate=[0.1, 0.2])
 LEDGER = claims.Ledger("book/part1/02_bilinear_games.ipynb", "quick", 0)
 
@@ -198,6 +207,8 @@ CASES = [
     ("schemes.make_scheme", "scheme", "'nesterov'", V, lambda: schemes.make_scheme("nesterov", SGD)),
     ("schemes.make_scheme", "scheme", "None", T, lambda: schemes.make_scheme(None, SGD)),
     ("schemes.make_scheme", "rule_x", "'sgd'", T, lambda: schemes.make_scheme("simultaneous", "sgd")),
+    ("schemes.from_rule", "rule", "0.1", T, lambda: schemes.from_rule(0.1)),
+    ("schemes.from_rule", "scheme", "'simultaneous'", T, lambda: schemes.from_rule(rules.sgd, "simultaneous")),
     # games
     ("games.zero_sum", "payoff", "'x*y'", T, lambda: games.zero_sum("x*y")),
     ("games.zero_sum", "sample", "3", T, lambda: games.zero_sum(lambda x, y, batch: x * y, sample=3)),
@@ -256,6 +267,18 @@ CASES = [
     ("runner.Grid.point", "index", "5", V, lambda: RESULT_GRID.point(5)),
     ("runner.RunResult.on_grid", "points", "[1, 2]", T,
      lambda: runner.RunResult({}, np.zeros(1), None, jnp.zeros(2)).on_grid([1, 2])),
+    # studies
+    ("studies.step_size_sweep", "learning_rates", "0.1", T, lambda: step_size_sweep(learning_rates=0.1)),
+    ("studies.step_size_sweep", "learning_rates", "['0.1']", T, lambda: step_size_sweep(learning_rates=["0.1"])),
+    ("studies.step_size_sweep", "seeds", "1.5", T, lambda: step_size_sweep(seeds=[1.5])),
+    ("studies.step_size_sweep", "seeds", "4294967296", V, lambda: step_size_sweep(seeds=[2**32])),
+    ("studies.step_size_sweep", "metrics", "None", T, lambda: step_size_sweep(metrics=None)),
+    ("studies.step_size_sweep", "num_steps", "0", V, lambda: step_size_sweep(num_steps=0)),
+    ("studies.StepSizeSweep.final_score", "name", "3", T, lambda: STUDY.final_score(3)),
+    ("studies.StepSizeSweep.final_score", "num_logs", "2.0", V, lambda: STUDY.final_score("field_norm", 2.0)),
+    ("studies.best_step_size_index", "scores", "'abc'", T, lambda: studies.best_step_size_index("abc")),
+    ("studies.best_step_size_index", "tie_break", "[['a']]", T,
+     lambda: studies.best_step_size_index([[1.0]], tie_break=[["a"]])),
     # metrics
     ("metrics.combine", "metrics[1]", "'x'", T, lambda: metrics.combine(metrics.field_norm, "x")),
     ("metrics.final_mean", "logged", "'abc'", T, lambda: metrics.final_mean("abc")),
@@ -443,7 +466,8 @@ CASES = [
     ("gan.mlp_init", "sizes", "3.5", T, lambda: gan.mlp_init(KEY, [2, 3.5])),
     ("gan.mlp_init", "sizes", "0", V, lambda: gan.mlp_init(KEY, [2, 0])),
     ("gan.mlp_apply", "activation", "'relu'", T, lambda: gan.mlp_apply(gan.mlp_init(KEY, [2, 3]), ONES, "relu")),
-    ("gan.image_players_init", "image_dim", "0", V, lambda: gan.image_players_init(0, 2, 4)),
+    ("gan.mlp_players_init", "data_dim", "0", V, lambda: gan.mlp_players_init(0, 2, 4)),
+    ("gan.mlp_players_init", "key", "0", T, lambda: gan.mlp_players_init(2, 2, 4)(0)),
     ("gan.image_players_init", "width", "32.0", T, lambda: gan.image_players_init(64, 2, 32.0)),
     ("gan.image_players_init", "depth", "True", T, lambda: gan.image_players_init(64, 2, 4, depth=True)),
     ("gan.image_players_init", "latent_dim", "'16'", T, lambda: gan.image_players_init(64, "16", 4)),

@@ -33,6 +33,7 @@ from typing import NamedTuple
 import jax
 import jax.numpy as jnp
 
+from minimax import _validation
 from minimax.gan import digit_metrics, digits, mnist, networks
 
 

@@ -83,6 +83,7 @@ def mlp_players_init(data_dim: int, latent_dim: int, width: int, depth: int = 2)
     hidden = [width] * depth
 
     def init(key: jax.Array) -> tuple[list[dict], list[dict]]:
+        _validation.check_key("key", key)
         key_x, key_y = jax.random.split(key)
         return mlp_init(key_x, [latent_dim, *hidden, data_dim]), mlp_init(key_y, [data_dim, *hidden, 1])
 

@@ -27,18 +27,26 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
-from minimax import rules, schemes
+from minimax import _validation, rules, schemes
 from minimax.schemes import Scheme
+
+
+def _check_rate_arguments(eta, sigma, **others) -> None:
+    """The step sizes, the singular value and any other coefficient of a closed form: real numbers or arrays of them."""
+    for name, value in (("eta", eta), ("sigma", sigma), *others.items()):
+        _validation.check_numbers(name, value)
 
 
 def simultaneous_rate(eta, sigma=1.0):
     r"""Simultaneous GDA: :math:`\|z_{t+1}\| = \sqrt{1 + \eta^2\sigma^2}\,\|z_t\|` exactly."""
+    _check_rate_arguments(eta, sigma)
     a = np.asarray(eta) * sigma
     return np.sqrt(1 + a**2)
 
 
 def alternating_rate(eta, sigma=1.0):
     r"""Alternating GDA: eigenvalues solve :math:`\lambda^2 - (2 - a^2)\lambda + 1 = 0`; modulus 1 for :math:`a \le 2`."""
+    _check_rate_arguments(eta, sigma)
     a = np.asarray(eta, dtype=float) * sigma
     b = np.abs(a**2 - 2)
     return np.where(a <= 2, 1.0, (b + np.sqrt(np.maximum(b**2 - 4, 0.0))) / 2)
@@ -46,6 +54,7 @@ def alternating_rate(eta, sigma=1.0):
 
 def extragradient_rate(eta, sigma=1.0):
     r"""Extragradient: :math:`\sqrt{1 - a^2 + a^4}`, minimal (:math:`\sqrt3/2`) at :math:`a = 1/\sqrt2`."""
+    _check_rate_arguments(eta, sigma)
     a = np.asarray(eta) * sigma
     return np.sqrt(1 - a**2 + a**4)
 
@@ -62,6 +71,7 @@ def optimistic_rate(eta, sigma=1.0):
 
     minimal (:math:`1/\sqrt2`) at :math:`a = 1/2`, below 1 iff :math:`a < 1/\sqrt3`.
     """
+    _check_rate_arguments(eta, sigma)
     a = np.asarray(eta, dtype=float) * sigma
     small = np.sqrt((1 + np.sqrt(np.maximum(1 - 4 * a**2, 0.0))) / 2)
     large = np.sqrt((1 + (2 * a + np.sqrt(np.maximum(4 * a**2 - 1, 0.0))) ** 2) / 4)
@@ -70,11 +80,13 @@ def optimistic_rate(eta, sigma=1.0):
 
 def hamiltonian_rate(eta, sigma=1.0):
     r"""Hamiltonian GD: gradient descent on :math:`\tfrac12\sigma^2\|z\|^2`, factor :math:`|1 - \eta\sigma^2|`."""
+    _check_rate_arguments(eta, sigma)
     return np.abs(1 - np.asarray(eta) * sigma**2)
 
 
 def consensus_rate(eta, gamma, sigma=1.0):
     r"""Consensus optimization / SGA: :math:`\sqrt{(1 - \eta\gamma\sigma^2)^2 + \eta^2\sigma^2}`."""
+    _check_rate_arguments(eta, sigma, gamma=gamma)
     eta = np.asarray(eta)
     return np.sqrt((1 - eta * gamma * sigma**2) ** 2 + (eta * sigma) ** 2)
 
@@ -89,6 +101,9 @@ def momentum_iteration_matrix(eta: float, beta: float, sigma: float = 1.0, alter
 
     with :math:`\tilde x = x_t` (simultaneous) or :math:`\tilde x = x_{t+1}` (alternating).
     """
+    for name, value in (("eta", eta), ("beta", beta), ("sigma", sigma)):
+        _validation.check_number(name, value)
+    _validation.check_bool("alternating", alternating)
     a = eta * sigma
     x_row = np.array([1 + beta, -a, -beta, 0.0])
     if alternating:
@@ -100,6 +115,7 @@ def momentum_iteration_matrix(eta: float, beta: float, sigma: float = 1.0, alter
 
 def momentum_rate(eta, beta, sigma=1.0, alternating=False):
     """Spectral radius of :func:`momentum_iteration_matrix`, broadcast over ``eta`` and ``beta``."""
+    _check_rate_arguments(eta, sigma, beta=beta)
     eta, beta = np.broadcast_arrays(np.asarray(eta, dtype=float), np.asarray(beta, dtype=float))
     radii = [
         np.max(np.abs(np.linalg.eigvals(momentum_iteration_matrix(e, b, sigma, alternating))))
@@ -110,6 +126,8 @@ def momentum_rate(eta, beta, sigma=1.0, alternating=False):
 
 def game_rate(rate_fn, eta, singular_values, **kwargs):
     """The rate on a whole bilinear game: the worst (largest) block rate over its singular values."""
+    _validation.check_callable("rate_fn", rate_fn, "a closed-form rate, e.g. extragradient_rate")
+    _validation.check_numbers("singular_values", singular_values)
     return np.max([rate_fn(eta, sigma=s, **kwargs) for s in np.atleast_1d(singular_values)], axis=0)
 
 
@@ -121,7 +139,9 @@ def measured_rate(steps, distance, floor=1e-30, ceiling=1e30):
     common run length serves fast and slow methods alike. Fitting a line rather than comparing two points
     averages out the wobble of methods whose iterates trace ellipses.
     """
-    steps, distance = np.asarray(steps, dtype=float), np.asarray(distance, dtype=float)
+    steps, distance = _validation.check_numbers("steps", steps), _validation.check_numbers("distance", distance)
+    _validation.check_nonnegative("floor", floor)
+    _validation.check_positive("ceiling", ceiling)
     usable = np.isfinite(distance) & (distance > floor) & (distance < ceiling)
     steps, distance = steps[usable], distance[usable]
     if len(steps) < 4:

@@ -22,6 +22,8 @@ from typing import Any, NamedTuple
 import numpy as np
 import scipy.stats
 
+from minimax import _validation
+
 DEFAULT_CLAIMS_DIR = "_build/claims"
 
 
@@ -63,6 +65,9 @@ class Ledger:
     """
 
     def __init__(self, chapter: str, profile: str, seed: int):
+        _validation.check_string("chapter", chapter)
+        _validation.check_string("profile", profile)
+        _validation.check_seed("seed", seed)
         self.chapter = chapter
         self.profile = profile
         self.seed = int(seed)
@@ -70,6 +75,9 @@ class Ledger:
 
     def record(self, id: str, statement: str, *, source: str, measured, expected, holds) -> bool:
         """Add a claim with its verdict; returns the verdict. Recording the same ``id`` twice is an error."""
+        for name, value in (("id", id), ("statement", statement), ("source", source)):
+            _validation.check_string(name, value)
+        _validation.check_bool_like("holds", holds)
         if any(claim.id == id for claim in self.claims):
             raise ValueError(f"claim id {id!r} is already recorded in this ledger; ids must be unique.")
         holds = bool(holds)
@@ -97,6 +105,7 @@ class Ledger:
 
     def verdict_table(self, digits: int = 3) -> str:
         """A fixed-width table (claim, measured, expected, verdict), numbers rounded to ``digits``."""
+        _validation.check_nonnegative_int("digits", digits)
 
         def show(value):
             if isinstance(value, float):
@@ -139,13 +148,12 @@ def mean_interval(values, level: float = 0.9) -> Interval:
       >>> interval.mean, round(interval.low, 2), round(interval.high, 2)
       (6.0, 4.31, 7.69)
     """
-    values = np.asarray(values, dtype=float)
+    values = _validation.check_numbers("values", values, "a 1-D array of numbers, one value per seed")
+    _validation.check_open_interval("level", level, 0.0, 1.0)
     if values.ndim != 1 or values.size < 2:
         raise ValueError(f"values must be a 1-D array of length >= 2 (one value per seed); got shape {values.shape}.")
     if not np.all(np.isfinite(values)):
         raise ValueError("values must be finite (score a diverged run, e.g. as 0 modes, before comparing).")
-    if not 0.0 < level < 1.0:
-        raise ValueError(f"level must be in (0, 1); got {level!r}.")
     mean = float(values.mean())
     half_width = float(scipy.stats.t.ppf((1 + level) / 2, values.size - 1) * values.std(ddof=1) / math.sqrt(values.size))
     return Interval(mean, mean - half_width, mean + half_width)
@@ -169,7 +177,8 @@ def paired_difference_interval(first, second, level: float = 0.9) -> Interval:
       >>> round(interval.mean, 3), interval.low < interval.mean < interval.high
       (1.833, True)
     """
-    first, second = np.asarray(first, dtype=float), np.asarray(second, dtype=float)
+    first = _validation.check_numbers("first", first, "a 1-D array of numbers, one value per seed")
+    second = _validation.check_numbers("second", second, "a 1-D array of numbers, one value per seed")
     if first.ndim != 1 or first.shape != second.shape or first.size < 2:
         raise ValueError(f"first and second must be 1-D arrays of the same length >= 2 (one value per seed); "
                          f"got shapes {first.shape} and {second.shape}.")
@@ -178,4 +187,5 @@ def paired_difference_interval(first, second, level: float = 0.9) -> Interval:
 
 def load(path) -> dict:
     """Read one ledger JSON file."""
+    _validation.check_path("path", path)
     return json.loads(Path(path).read_text())

@@ -49,6 +49,11 @@ class Game(NamedTuple):
     sample: Callable[[jax.Array], Batch] = _no_batch
 
 
+def _check_game(game) -> None:
+    """Require a :class:`Game` (e.g. :func:`bilinear`, :func:`zero_sum`, or ``minimax.hidden.as_game``)."""
+    _validation.check_instance("game", game, Game, "e.g. minimax.games.bilinear(matrix) or zero_sum(payoff)")
+
+
 def zero_sum(payoff: Callable[[PyTree, PyTree, Batch], jax.Array], sample=_no_batch) -> Game:
     r"""The game :math:`\min_x \max_y f(x, y)` for a payoff ``f(x, y, batch)``.
 
@@ -58,6 +63,9 @@ def zero_sum(payoff: Callable[[PyTree, PyTree, Batch], jax.Array], sample=_no_ba
       (Array(2., dtype=float32, weak_type=True), Array(-1., dtype=float32, weak_type=True))
     """
 
+    _validation.check_callable("payoff", payoff, "a function (x, y, batch) -> scalar")
+    _validation.check_callable("sample", sample, "a function key -> batch")
+
     def loss_y(x, y, batch):
         return -payoff(x, y, batch)
 
@@ -66,6 +74,7 @@ def zero_sum(payoff: Callable[[PyTree, PyTree, Batch], jax.Array], sample=_no_ba
 
 def vector_field(game: Game, x: PyTree, y: PyTree, batch: Batch = None) -> tuple[PyTree, PyTree]:
     r"""The simultaneous gradient :math:`F(z) = (\nabla_x \ell_x, \nabla_y \ell_y)` at ``(x, y)``."""
+    _check_game(game)
     grad_x = jax.grad(game.loss_x, argnums=0)(x, y, batch)
     grad_y = jax.grad(game.loss_y, argnums=1)(x, y, batch)
     return grad_x, grad_y
@@ -73,6 +82,7 @@ def vector_field(game: Game, x: PyTree, y: PyTree, batch: Batch = None) -> tuple
 
 def field_jvp(game: Game, x, y, tangent_x, tangent_y, batch: Batch = None) -> tuple[PyTree, PyTree]:
     r"""The Jacobian-vector product :math:`J_F(z)\,v` for a tangent ``v = (tangent_x, tangent_y)``."""
+    _check_game(game)
 
     def field(z):
         return vector_field(game, z[0], z[1], batch)
@@ -83,6 +93,7 @@ def field_jvp(game: Game, x, y, tangent_x, tangent_y, batch: Batch = None) -> tu
 
 def field_vjp(game: Game, x, y, cotangent_x, cotangent_y, batch: Batch = None) -> tuple[PyTree, PyTree]:
     r"""The vector-Jacobian product :math:`J_F(z)^\top v` for a cotangent ``v = (cotangent_x, cotangent_y)``."""
+    _check_game(game)
 
     def field(z):
         return vector_field(game, z[0], z[1], batch)
@@ -108,9 +119,8 @@ def bilinear(matrix, regularization: float = 0.0) -> Game:
       >>> vector_field(game, jnp.ones(2), jnp.zeros(2))[1]
       Array([-1., -1.], dtype=float32)
     """
+    _validation.check_matrix("matrix", matrix, "(n, m)")
     matrix = jnp.asarray(matrix, dtype=jnp.float32)
-    if matrix.ndim != 2:
-        raise ValueError(f"matrix must be a 2-D array (n, m); got shape {matrix.shape}.")
     _validation.check_nonnegative("regularization", regularization)
 
     def payoff(x, y, batch):

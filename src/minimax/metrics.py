@@ -13,6 +13,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from minimax import _validation
 from minimax.games import Game, vector_field
 from minimax.schemes import SchemeState
 
@@ -48,6 +49,8 @@ def iterates(game: Game, state: SchemeState, key: jax.Array) -> dict:
 
 def combine(*metrics: Metric) -> Metric:
     """One metric function returning the union of the given metrics' dictionaries."""
+    for position, metric in enumerate(metrics):
+        _validation.check_callable(f"metrics[{position}]", metric, "a metric, a function (game, state, key) -> dict")
 
     def combined(game, state, key):
         values = {}
@@ -85,7 +88,8 @@ def final_mean(logged, num_logs: int = 1, diverged: float = np.nan) -> np.ndarra
       >>> final_mean(modes, num_logs=2, diverged=0.0).tolist()
       [7.0, 0.0]
     """
-    logged = np.asarray(logged, dtype=float)
+    logged = _validation.check_numbers("logged", logged, "an array of logged numbers, runs first and logs last")
+    _validation.check_number("diverged", diverged, "a number (the score of a log after divergence; NaN by default)")
     num_available = logged.shape[-1] if logged.ndim else 0
     if isinstance(num_logs, bool) or not isinstance(num_logs, (int, np.integer)) or not 1 <= num_logs <= num_available:
         raise ValueError(f"num_logs must be an integer between 1 and the number of logs ({num_available}, the last "

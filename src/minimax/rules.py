@@ -84,6 +84,7 @@ def normalize(layerwise: bool = False, eps: float = 1e-8) -> optax.GradientTrans
     unit length. Layer-wise: each parameter array (each leaf of the pytree, e.g. one weight matrix or one
     bias) is normalized on its own, so every layer moves by the same distance.
     """
+    _validation.check_bool("layerwise", layerwise)
     _validation.check_positive("eps", eps)
 
     def init_fn(params):
@@ -117,6 +118,8 @@ def normalized_sgda(learning_rate, momentum=0.0, layerwise: bool = False, eps: f
     """
     _validation.check_positive("learning_rate", learning_rate)
     _validation.check_open_interval("momentum", momentum, -1.0, 1.0)
+    _validation.check_bool("layerwise", layerwise)
+    _validation.check_positive("eps", eps)
     return optax.chain(
         optax.trace(decay=momentum), normalize(layerwise=layerwise, eps=eps), optax.scale(-learning_rate)
     )
@@ -146,6 +149,9 @@ def graft(
     norms taken over the whole player, or per parameter array with ``layerwise=True``. The sign comes
     from the direction rule, so it must be a descent rule (e.g. ``sgd(1.0)``, which returns :math:`-g`).
     """
+    _validation.check_rule("magnitude", magnitude)
+    _validation.check_rule("direction", direction)
+    _validation.check_bool("layerwise", layerwise)
     _validation.check_positive("eps", eps)
 
     def init_fn(params):
@@ -196,6 +202,7 @@ def adadir(learning_rate, b1=0.9, b2=0.999, eps=1e-8, layerwise: bool = False):
     If Adam's gains came from its *direction*, AdaDir keeps them (Jelassi et al., 2022).
     """
     _validation.check_positive("learning_rate", learning_rate)
+    _validation.check_decay("b1", b1)
     return graft(
         magnitude=optax.chain(optax.ema(decay=b1, debias=False), optax.scale(-learning_rate)),
         direction=adam(1.0, b1=b1, b2=b2, eps=eps),
@@ -205,12 +212,15 @@ def adadir(learning_rate, b1=0.9, b2=0.999, eps=1e-8, layerwise: bool = False):
 
 def as_index(index) -> jax.Array:
     """An int32 option index from an integer, a boolean or a float with an integer value (traced or not)."""
+    _validation.check_index_like("index", index)
     index = jnp.asarray(index)
     return (index if index.dtype == jnp.bool_ else jnp.round(index)).astype(jnp.int32)
 
 
 def select_tree(index, trees):
     """``trees[index]`` leaf by leaf, for a (possibly traced) integer-valued ``index``; the trees share a structure."""
+    trees = _validation.check_options("pytrees", trees, "trees")
+    _validation.check_option_index("index", index, len(trees))
     chosen = trees[0]
     index = as_index(index)
     for k, tree in enumerate(trees[1:], start=1):
@@ -239,6 +249,8 @@ def select(options, index) -> optax.GradientTransformation:
       [-0.6, -0.8]
     """
     options = _validation.check_options("optax.GradientTransformation", options)
+    for position, option in enumerate(options):
+        _validation.check_rule(f"options[{position}]", option)
     _validation.check_option_index("index", index, len(options))
 
     def init_fn(params):

@@ -63,11 +63,22 @@ class RunResult(NamedTuple):
           >>> result.metrics["field_norm"].shape, result.final.x.shape, result.diverged.shape
           ((2, 3, 5), (2, 3, 2), (2, 3))
         """
+        _validation.check_instance("points", points, Grid, "the grid this result was swept on")
         if jnp.shape(self.diverged_at) != (points.size,):
             raise ValueError(f"points must be the grid this result was swept on, with {jnp.shape(self.diverged_at)[0]} "
                              f"points; got a grid of shape {points.shape} ({points.size} points).")
         metrics = points.unflatten({name: np.asarray(value) for name, value in self.metrics.items()})
         return RunResult(metrics, self.steps, points.unflatten(self.final), points.unflatten(self.diverged_at))
+
+
+def _check_entry_points(game, scheme, scheme_name, metrics) -> None:
+    """The game, the scheme (or the function making it) and the metric of a run or sweep, before any tracing."""
+    _validation.check_instance("game", game, Game, "e.g. minimax.games.bilinear(matrix)")
+    if scheme_name == "scheme":
+        _validation.check_instance("scheme", scheme, Scheme, "e.g. minimax.schemes.simultaneous(rules.sgd(0.1))")
+    else:
+        _validation.check_callable(scheme_name, scheme, "a function of the grid's hyper-parameters returning a Scheme")
+    _validation.check_callable("metrics", metrics, "a function (game, state, key) -> {name: value}")
 
 
 def _check_schedule(num_steps, log_every) -> None:
@@ -91,8 +102,10 @@ def _check_players(game: Game, x0, y0) -> None:
 
 
 def _as_key(key) -> jax.Array:
-    if isinstance(key, (int, np.integer)):
+    if isinstance(key, (int, np.integer)) and not isinstance(key, bool):
+        _validation.check_seed("key", key)
         return jax.random.PRNGKey(key)
+    _validation.check_key("key (a PRNG key or an integer seed)", key)
     return key
 
 
@@ -159,12 +172,14 @@ def run(
       >>> result.metrics["distance"].shape
       (11,)
     """
+    _check_entry_points(game, scheme, "scheme", metrics)
     _check_schedule(num_steps, log_every)
     _validation.check_finite_tree("x0", x0)
     _validation.check_finite_tree("y0", y0)
+    key = _as_key(key)
     _check_players(game, x0, y0)
     play = jax.jit(functools.partial(_play, game, scheme, num_steps, log_every, metrics))
-    history, final, diverged_at = play(x0, y0, _as_key(key))
+    history, final, diverged_at = play(x0, y0, key)
     return RunResult(history, _log_steps(num_steps, log_every), final, diverged_at)
 
 
@@ -185,6 +200,9 @@ class Grid(NamedTuple):
 
     def point(self, index: int) -> dict:
         """The hyper-parameters of point ``index`` as Python numbers."""
+        _validation.check_nonnegative_int("index", index)
+        if index >= self.size:
+            raise ValueError(f"index must be an integer from 0 to {self.size - 1} (a point of the grid); got {index!r}.")
         return {name: self.values[name][index].item() for name in self.names}
 
     def unflatten(self, tree):
@@ -203,10 +221,7 @@ def grid(**axes) -> Grid:
     if not axes:
         raise ValueError("grid needs at least one axis, e.g. grid(learning_rate=[0.1, 0.2]).")
     names = tuple(axes)
-    columns = {name: np.asarray(list(values)) for name, values in axes.items()}
-    for name, column in columns.items():
-        if column.ndim != 1 or column.size == 0:
-            raise ValueError(f"grid axis {name} must be a non-empty 1-D sequence of numbers; got {axes[name]!r}.")
+    columns = {name: _validation.check_grid_axis(name, values) for name, values in axes.items()}
     points = list(itertools.product(*(columns[name].tolist() for name in names)))
     values = {name: np.asarray([p[i] for p in points], dtype=columns[name].dtype) for i, name in enumerate(names)}
     return Grid(values, names, tuple(len(columns[name]) for name in names))
@@ -265,7 +280,12 @@ def sweep(
       >>> points.unflatten(result.metrics["field_norm"]).shape
       (2, 3, 21)
     """
+    _check_entry_points(game, make_scheme, "make_scheme", metrics)
+    _validation.check_callable("init", init, "a function key -> (x0, y0)")
+    _validation.check_instance("points", points, Grid, "e.g. minimax.runner.grid(learning_rate=[0.1, 0.2])")
     _check_schedule(num_steps, log_every)
+    if "seed" in points.values:
+        _validation.check_seeds("the grid's seed axis", points.values["seed"])
     hyper_names = tuple(name for name in points.names if name != "seed")
     for index in range(points.size):
         make_scheme(**{name: points.values[name][index].item() for name in hyper_names})

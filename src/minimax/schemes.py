@@ -62,6 +62,14 @@ class Scheme(NamedTuple):
     step: Callable[[Game, SchemeState, jax.Array], SchemeState]
 
 
+def _check_rules(rule_x, rule_y):
+    """Both players' rules, checked; ``rule_y`` defaults to ``rule_x``."""
+    _validation.check_rule("rule_x", rule_x)
+    if rule_y is not None:
+        _validation.check_rule("rule_y", rule_y)
+    return rule_x if rule_y is None else rule_y
+
+
 def _apply(rule: optax.GradientTransformation, grads, rule_state, params):
     updates, rule_state = rule.update(grads, rule_state, params)
     return optax.apply_updates(params, updates), rule_state
@@ -105,7 +113,7 @@ def simultaneous(rule_x: optax.GradientTransformation, rule_y: optax.GradientTra
       >>> state.x, state.y
       (Array([0.9], dtype=float32), Array([1.1], dtype=float32))
     """
-    rule_y = rule_x if rule_y is None else rule_y
+    rule_y = _check_rules(rule_x, rule_y)
     return _field_scheme(rule_x, rule_y, _plain_field)
 
 
@@ -114,7 +122,7 @@ def alternating(rule_x: optax.GradientTransformation, rule_y: optax.GradientTran
 
     The two players draw independent batches, as in the usual GAN training loop.
     """
-    rule_y = rule_x if rule_y is None else rule_y
+    rule_y = _check_rules(rule_x, rule_y)
 
     def step(game, state, key):
         key_x, key_y = _split(key)
@@ -150,7 +158,8 @@ def extragradient(
     gradients enter the moment estimates); when false, the extrapolation uses the state without updating it
     and only the second gradient is accumulated.
     """
-    rule_y = rule_x if rule_y is None else rule_y
+    rule_y = _check_rules(rule_x, rule_y)
+    _validation.check_bool("extrapolation_updates_state", extrapolation_updates_state)
 
     def step(game, state, key):
         key_extrapolate, key_update = _split(key)
@@ -201,7 +210,7 @@ def optimistic(rule_x: optax.GradientTransformation, rule_y: optax.GradientTrans
     is Optimistic Adam. The first step takes :math:`u_{-1} := u_0`, i.e. a plain step (as optax's
     ``scale_by_optimistic_gradient``).
     """
-    rule_y = rule_x if rule_y is None else rule_y
+    rule_y = _check_rules(rule_x, rule_y)
     return _optimistic_scheme(rule_x, rule_y, _plain_field, lambda x, y: {"previous": _zeros_like_players(x, y)})
 
 
@@ -211,7 +220,7 @@ def hamiltonian(rule_x: optax.GradientTransformation, rule_y: optax.GradientTran
     :math:`\nabla H = J_F^\top F` is one vector-Jacobian product. On the bilinear game every equilibrium is
     a minimum of :math:`H`, and SGD on :math:`H` contracts by :math:`|1 - \eta\sigma^2|` per singular value.
     """
-    rule_y = rule_x if rule_y is None else rule_y
+    rule_y = _check_rules(rule_x, rule_y)
 
     def field(game, state, batch):
         grad_x, grad_y = vector_field(game, state.x, state.y, batch)
@@ -223,7 +232,7 @@ def hamiltonian(rule_x: optax.GradientTransformation, rule_y: optax.GradientTran
 def consensus(rule_x: optax.GradientTransformation, rule_y: optax.GradientTransformation | None = None, gamma=1.0) -> Scheme:
     r"""Consensus optimization (Mescheder et al., 2017): follow :math:`F + \gamma J_F^\top F = F + \gamma\nabla H`."""
     _validation.check_positive("gamma", gamma)
-    rule_y = rule_x if rule_y is None else rule_y
+    rule_y = _check_rules(rule_x, rule_y)
 
     def field(game, state, batch):
         grad_x, grad_y = vector_field(game, state.x, state.y, batch)
@@ -244,7 +253,7 @@ def sga(rule_x: optax.GradientTransformation, rule_y: optax.GradientTransformati
     coincides with consensus optimization. The sign-alignment rule of the original paper is omitted.
     """
     _validation.check_positive("gamma", gamma)
-    rule_y = rule_x if rule_y is None else rule_y
+    rule_y = _check_rules(rule_x, rule_y)
 
     def field(game, state, batch):
         grad_x, grad_y = vector_field(game, state.x, state.y, batch)
@@ -278,7 +287,7 @@ def anchoring(
     """
     _validation.check_positive("gamma", gamma)
     _validation.check_choice("base", base, ("optimistic", "simultaneous"))
-    rule_y = rule_x if rule_y is None else rule_y
+    rule_y = _check_rules(rule_x, rule_y)
 
     def field(game, state, batch):
         grad_x, grad_y = vector_field(game, state.x, state.y, batch)
@@ -317,6 +326,8 @@ def select(options, index) -> Scheme:
       (Array([0.9], dtype=float32), Array([1.09], dtype=float32))
     """
     options = _validation.check_options("schemes", options)
+    for position, option in enumerate(options):
+        _validation.check_instance(f"options[{position}]", option, Scheme, "e.g. minimax.schemes.simultaneous(rules.sgd(0.1))")
     _validation.check_option_index("index", index, len(options))
 
     def init(x, y):
@@ -363,10 +374,8 @@ def from_rule(rule: Callable[..., optax.GradientTransformation], scheme: Callabl
       >>> bool(jnp.all(a == b))
       True
     """
-    if not callable(rule):
-        raise TypeError(f"rule must be a rule factory such as rules.adam (called with the step size); got {rule!r}")
-    if not callable(scheme):
-        raise TypeError(f"scheme must be a scheme such as schemes.simultaneous; got {scheme!r}")
+    _validation.check_callable("rule", rule, "a rule factory such as rules.adam (called with the step size)")
+    _validation.check_callable("scheme", scheme, "a scheme such as schemes.simultaneous")
 
     def make_scheme(learning_rate) -> Scheme:
         return scheme(rule(learning_rate, **options))

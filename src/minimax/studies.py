@@ -34,6 +34,7 @@ from typing import Any, Callable, NamedTuple, Sequence
 import jax
 import numpy as np
 
+from minimax import _validation
 from minimax import metrics as metrics_lib
 from minimax import runner
 from minimax.games import Game
@@ -63,6 +64,7 @@ class StepSizeSweep(NamedTuple):
         """Metric ``name`` at the end of training, shape ``(num_etas, num_seeds)``: the mean of its last
         ``num_logs`` logs, the logs after a divergence counting as ``diverged`` (0 by default: a GAN
         that blew up covers no mode; see :func:`minimax.metrics.final_mean`)."""
+        _validation.check_string("name", name)
         if name not in self.metrics:
             raise KeyError(f"no metric {name!r} in this sweep; it logged {sorted(self.metrics)}")
         return metrics_lib.final_mean(self.metrics[name], num_logs, diverged=diverged)
@@ -83,6 +85,8 @@ def step_size_sweep(game: Game, make_scheme: Callable[..., Scheme], init: Callab
     ``init(key)`` draws the players of a seed (:func:`minimax.runner.sweep`); the result has the axes
     ``(step size, seed, ...)``.
     """
+    _validation.check_grid_axis("learning_rates", learning_rates)
+    _validation.check_seeds("seeds", _validation.check_grid_axis("seeds", seeds))
     points = runner.grid(learning_rate=learning_rates, seed=seeds)
     result = runner.sweep(game, make_scheme, init, points, num_steps=num_steps, log_every=log_every,
                           metrics=metrics).on_grid(points)
@@ -100,12 +104,12 @@ def best_step_size_index(scores, tie_break=None) -> int:
       >>> best_step_size_index(np.array([[8, 6], [8, 6], [3, 3]]), tie_break=np.array([[0.2, 0.2], [0.5, 0.4], [0.9, 0.9]]))
       1
     """
-    scores = np.asarray(scores, dtype=float)
+    scores = _validation.check_numbers("scores", scores, "an array of scores with the axes (step size, seed)")
     if scores.ndim != 2 or scores.shape[0] == 0:
         raise ValueError(f"scores must have the axes (step size, seed), got shape {scores.shape}")
     keys = [scores.mean(axis=1)]
     if tie_break is not None:
-        tie_break = np.asarray(tie_break, dtype=float)
+        tie_break = _validation.check_numbers("tie_break", tie_break, "an array of scores with the axes (step size, seed)")
         if tie_break.shape != scores.shape:
             raise ValueError(f"tie_break must have the shape of scores {scores.shape}, got {tie_break.shape}")
         keys.insert(0, tie_break.mean(axis=1))

@@ -52,6 +52,7 @@ class Mixture(NamedTuple):
           >>> points.shape
           (5, 2)
         """
+        _validation.check_key("key", key)
         _validation.check_positive_int("n", n)
         mode_key, noise_key = jax.random.split(key)
         modes = jax.random.randint(mode_key, (n,), 0, self.num_modes)

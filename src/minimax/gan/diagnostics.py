@@ -112,9 +112,8 @@ def update_norms(rule_x: optax.GradientTransformation, rule_y: optax.GradientTra
       rule_x, rule_y: the players' :class:`optax.GradientTransformation`\ s.
       num_batches: an integer >= 1, mini-batches averaged for the gradient.
     """
-    for name, rule in (("rule_x", rule_x), ("rule_y", rule_y)):
-        if not isinstance(rule, optax.GradientTransformation):
-            raise ValueError(f"{name} must be an optax.GradientTransformation (e.g. rules.adam(1e-3)); got {rule!r}.")
+    _validation.check_rule("rule_x", rule_x)
+    _validation.check_rule("rule_y", rule_y)
     _validation.check_positive_int("num_batches", num_batches)
 
     def metric(game: Game, state: SchemeState, key: jax.Array) -> dict:
@@ -142,10 +141,11 @@ def mmd(samples: jax.Array, reference: jax.Array, bandwidths: Sequence[float] = 
       >>> bool(mmd(a, a + 3.0) > 0.5)
       True
     """
-    widths = np.asarray(bandwidths, dtype=float)
+    widths = _validation.check_numbers("bandwidths", bandwidths, "a non-empty sequence of finite numbers > 0")
     if widths.ndim != 1 or widths.size == 0 or not np.all(widths > 0) or not np.all(np.isfinite(widths)):
         raise ValueError(f"bandwidths must be a non-empty sequence of finite numbers > 0; got {bandwidths!r}.")
     for name, points in (("samples", samples), ("reference", reference)):
+        _validation.check_array(name, points)
         if len(jnp.shape(points)) != 2:
             raise ValueError(f"{name} must have shape (n, d); got shape {jnp.shape(points)}.")
     if jnp.shape(samples)[1] != jnp.shape(reference)[1]:
@@ -171,8 +171,8 @@ def mixture_mmd(mixture, generator: Callable[[PyTree, jax.Array], jax.Array], la
       latent_dim, num_samples: integers >= 1.
       bandwidths: as in :func:`mmd`.
     """
-    if not callable(getattr(mixture, "sample", None)):
-        raise ValueError(f"mixture must have a sample(key, n) method, e.g. minimax.gan.data.ring(); got {mixture!r}.")
+    _validation.check_sampler("mixture", mixture)
+    _validation.check_callable("generator", generator, "a function (params, latents) -> points")
     _validation.check_positive_int("latent_dim", latent_dim)
     _validation.check_positive_int("num_samples", num_samples)
     mmd(jnp.zeros((1, 1)), jnp.zeros((1, 1)), bandwidths)  # validates the bandwidths now
@@ -195,7 +195,8 @@ def coefficient_of_variation(values, axis: int = -1) -> np.ndarray:
       >>> float(coefficient_of_variation([1.0, 1.0, 1.0]))
       0.0
     """
-    values = np.asarray(values, dtype=float)
+    values = _validation.check_numbers("values", values)
+    _validation.check_integer("axis", axis)
     if values.size == 0:
         raise ValueError("values must be a non-empty array of numbers; got an empty array.")
     mean = np.mean(values, axis=axis)

@@ -121,8 +121,7 @@ class Gaussian(NamedTuple):
 
 
 def _check_settings(settings: ClassifierSettings) -> None:
-    if not isinstance(settings, ClassifierSettings):
-        raise ValueError(f"settings must be a ClassifierSettings; got {settings!r}.")
+    _validation.check_instance("settings", settings, ClassifierSettings, "e.g. ClassifierSettings(num_steps=300)")
     if not isinstance(settings.hidden_sizes, tuple) or not settings.hidden_sizes:
         raise ValueError(f"hidden_sizes must be a non-empty tuple of layer sizes; got {settings.hidden_sizes!r}.")
     for size in settings.hidden_sizes:
@@ -132,12 +131,12 @@ def _check_settings(settings: ClassifierSettings) -> None:
     _validation.check_nonnegative("weight_decay", settings.weight_decay)
     _validation.check_open_interval("held_out_fraction", settings.held_out_fraction, 0.0, 1.0)
     for name in ("seed", "split_seed"):
-        value = getattr(settings, name)
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
-            raise ValueError(f"{name} must be an integer >= 0; got {value!r}.")
+        _validation.check_seed(name, getattr(settings, name))
 
 
 def _check_images(classifier: Classifier, images, name: str = "images", min_count: int = 1) -> None:
+    _validation.check_instance("classifier", classifier, Classifier, "e.g. digits_classifier()")
+    _validation.check_array(name, images)
     shape = jnp.shape(images)
     if len(shape) != 2 or shape[1] != classifier.input_dim or shape[0] < min_count:
         raise ValueError(f"{name} must have shape (n, {classifier.input_dim}) with n >= {min_count}, flattened "
@@ -175,6 +174,7 @@ def train_classifier(train: digits.Digits, settings: ClassifierSettings = Classi
       >>> [layer["w"].shape for layer in small.params]
       [(64, 16), (16, 10)]
     """
+    _validation.check_instance("train", train, digits.Digits, "e.g. digits.load_digits()")
     _check_settings(settings)
     sizes = [train.dim, *settings.hidden_sizes, digits.NUM_CLASSES]
     params = networks.mlp_init(jax.random.PRNGKey(settings.seed), sizes)
@@ -183,6 +183,7 @@ def train_classifier(train: digits.Digits, settings: ClassifierSettings = Classi
 
 def classifier_accuracy(classifier: Classifier, data: digits.Digits) -> jax.Array:
     """The fraction of ``data``'s images whose most likely class is their label."""
+    _validation.check_instance("data", data, digits.Digits, "e.g. a held-out split of digits.load_digits()")
     _check_images(classifier, data.images, "data.images")
     return jnp.mean(jnp.argmax(classifier.logits(data.images), axis=-1) == data.labels)
 
@@ -249,6 +250,7 @@ def _load_or_train(path: Path, sizes: list[int], train: Callable[[], Classifier]
 def load_or_train_classifier(settings: ClassifierSettings, directory: str | os.PathLike) -> Classifier:
     """The classifier of ``settings`` from the cache in ``directory``, trained and stored there when absent or corrupt."""
     _check_settings(settings)
+    _validation.check_path("directory", directory)
     path = _cache_path(Path(directory).expanduser(), settings)
 
     def train() -> Classifier:
@@ -278,6 +280,8 @@ def mnist_classifier(
     _check_settings(settings)
     if not isinstance(train, digits.Digits):
         raise ValueError(f"train must be a Digits data set (e.g. load_mnist(directory, 'train')); got {type(train).__name__}.")
+    if directory is not None:
+        _validation.check_path("directory", directory)
     directory = cache_directory() if directory is None else Path(directory).expanduser()
     path = _cache_path(directory, settings, "mnist", (np.asarray(train.images), np.asarray(train.labels)))
     return _load_or_train(path, [train.dim, *settings.hidden_sizes, digits.NUM_CLASSES],
@@ -377,8 +381,9 @@ def gaussian_frechet_distance(first: Gaussian, second: Gaussian) -> jax.Array:
       >>> float(gaussian_frechet_distance(unit, Gaussian(jnp.ones(2), 4 * jnp.eye(2))))
       4.0
     """
-    dim = jnp.shape(first.mean)
+    dim = jnp.shape(first.mean) if isinstance(first, Gaussian) else None
     for name, gaussian in (("first", first), ("second", second)):
+        _validation.check_instance(name, gaussian, Gaussian, "e.g. feature_statistics(classifier, images)")
         if jnp.ndim(gaussian.mean) != 1 or jnp.shape(gaussian.mean) != dim or jnp.shape(gaussian.covariance) != dim * 2:
             raise ValueError(f"{name} must be a Gaussian with mean of shape {dim} and covariance of shape {dim * 2}, "
                              f"the same as first's; got {jnp.shape(gaussian.mean)} and {jnp.shape(gaussian.covariance)}.")
@@ -417,6 +422,8 @@ def digit_quality(
     images; the real images' feature statistics are computed once, here. Pass it as ``metrics=`` to
     :func:`minimax.runner.run` or ``sweep``.
     """
+    _validation.check_instance("classifier", classifier, Classifier, "e.g. digits_classifier()")
+    _validation.check_callable("generator", generator, "a function (params, latents) -> images")
     _validation.check_positive_int("latent_dim", latent_dim)
     _validation.check_positive_int("num_samples", num_samples)
     if num_samples < 2:

@@ -75,6 +75,7 @@ class Digits(NamedTuple):
           >>> load_digits().sample(jax.random.PRNGKey(0), 5).shape
           (5, 64)
         """
+        _validation.check_key("key", key)
         _validation.check_positive_int("n", n)
         indices = jax.random.randint(key, (n,), 0, self.num_images)
         return self.images[indices]
@@ -93,6 +94,8 @@ def from_pixels(pixels: np.ndarray, labels: np.ndarray, max_value: float) -> Dig
       [1.0, 1.0, 1.0]
     """
     _validation.check_positive("max_value", max_value)
+    _validation.check_array("pixels", pixels)
+    _validation.check_array("labels", labels)
     pixels, labels = np.asarray(pixels), np.asarray(labels)
     if pixels.ndim not in (2, 3) or pixels.shape[0] == 0:
         raise ValueError(f"pixels must have shape (N, side, side) or (N, d) with N >= 1; got shape {pixels.shape}.")
@@ -132,9 +135,9 @@ def held_out_split(data: Digits, fraction: float = 0.2, seed: int = 0) -> tuple[
       >>> train.num_images + held_out.num_images
       1797
     """
+    _validation.check_instance("data", data, Digits, "e.g. load_digits()")
     _validation.check_open_interval("fraction", fraction, 0.0, 1.0)
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be an integer >= 0; got {seed!r}.")
+    _validation.check_seed("seed", seed)
     num_held_out = math.ceil(fraction * data.num_images)
     if not 1 <= num_held_out < data.num_images:
         raise ValueError(
@@ -165,11 +168,11 @@ def image_grid(images, rows: int = 6, cols: int = 6, pad: int = 1) -> np.ndarray
       >>> image_grid(load_digits().images, rows=2, cols=3).shape     # 2 × (8 + 1) + 1, 3 × (8 + 1) + 1
       (19, 28)
     """
+    _validation.check_array("images", images)
     images = np.asarray(images)
     _validation.check_positive_int("rows", rows)
     _validation.check_positive_int("cols", cols)
-    if isinstance(pad, bool) or not isinstance(pad, (int, np.integer)) or pad < 0:
-        raise ValueError(f"pad must be an integer >= 0; got {pad!r}.")
+    _validation.check_nonnegative_int("pad", pad)
     side = math.isqrt(images.shape[-1]) if images.ndim == 2 else 0
     if images.ndim != 2 or side * side != images.shape[1]:
         raise ValueError(f"images must have shape (n, d) with d a square number of pixels; got shape {images.shape}.")

@@ -72,12 +72,9 @@ def gan_game(
     Returns:
       a :class:`~minimax.games.Game` whose ``sample(key)`` returns a :class:`GanBatch`.
     """
-    if not callable(getattr(data, "sample", None)):
-        raise ValueError(f"data must have a sample(key, n) method, e.g. minimax.gan.data.ring(); got {data!r}.")
-    if not callable(generator):
-        raise ValueError(f"generator must be a function (params, latent) -> points; got {generator!r}.")
-    if not callable(discriminator):
-        raise ValueError(f"discriminator must be a function (params, points) -> logits; got {discriminator!r}.")
+    _validation.check_sampler("data", data)
+    _validation.check_callable("generator", generator, "a function (params, latent) -> points")
+    _validation.check_callable("discriminator", discriminator, "a function (params, points) -> logits")
     _validation.check_positive_int("latent_dim", latent_dim)
     _validation.check_positive_int("batch_size", batch_size)
     _validation.check_choice("loss", loss, LOSSES)

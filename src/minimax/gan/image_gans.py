@@ -33,6 +33,7 @@ from typing import NamedTuple
 import jax
 import jax.numpy as jnp
 
+from minimax import _validation
 from minimax.gan import digit_metrics, digits, mnist, networks
 
 
@@ -59,6 +60,8 @@ def digit_benchmark(mnist_dir: str | os.PathLike | None = None) -> DigitBenchmar
       FileNotFoundError: when ``mnist_dir`` lacks one of MNIST's four files
         (see :func:`~minimax.gan.mnist.load_mnist`).
     """
+    if mnist_dir is not None:
+        _validation.check_path("mnist_dir", mnist_dir)
     if mnist_dir is not None and str(mnist_dir) != "":
         train = mnist.load_mnist(mnist_dir, "train")
         return DigitBenchmark(train, mnist.load_mnist(mnist_dir, "test"), digit_metrics.mnist_classifier(train), "mnist")

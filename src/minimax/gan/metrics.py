@@ -38,6 +38,8 @@ PyTree = Any
 
 
 def _check(samples, mixture: Mixture, threshold_std) -> None:
+    _validation.check_instance("mixture", mixture, Mixture, "e.g. minimax.gan.data.ring()")
+    _validation.check_array("samples", samples)
     _validation.check_positive("threshold_std", threshold_std)
     shape = jnp.shape(samples)
     dim = mixture.means.shape[1]
@@ -99,6 +101,8 @@ def sample_quality(
     It draws ``num_samples`` latents, maps them through ``generator(state.x, latents)`` and scores the
     points against ``mixture``; pass it as ``metrics=`` to :func:`minimax.runner.run` or ``sweep``.
     """
+    _validation.check_instance("mixture", mixture, Mixture, "e.g. minimax.gan.data.ring()")
+    _validation.check_callable("generator", generator, "a function (params, latents) -> points")
     _validation.check_positive_int("latent_dim", latent_dim)
     _validation.check_positive_int("num_samples", num_samples)
     _validation.check_positive("threshold_std", threshold_std)

@@ -86,6 +86,7 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
       >>> read_idx(path).tolist()
       [7, 2, 1]
     """
+    _validation.check_path("path", path)
     return _parse_idx(Path(path).expanduser())[1]
 
 
@@ -123,6 +124,7 @@ def load_mnist(directory: str | os.PathLike, split: str = "train") -> Digits:
         :math:`N \\times 28 \\times 28` unsigned bytes) or labels (magic number 2049, :math:`N` digits 0 to 9),
         or when the two files hold different numbers of images.
     """
+    _validation.check_path("directory", directory)
     _validation.check_choice("split", split, SPLITS)
     directory = Path(directory).expanduser()
     images_path = _find(directory, f"{SPLITS[split]}-images-idx3-ubyte")

@@ -103,6 +103,7 @@ def truncated_cubic(t: jax.Array, threshold: float = 1.0) -> jax.Array:
       >>> truncated_cubic(jnp.array([-3.0, 0.5, 2.0]), threshold=1.0)
       Array([-7.   ,  0.125,  4.   ], dtype=float32)
     """
+    _validation.check_array("t", t)
     _validation.check_positive("threshold", threshold)
     clipped = jnp.clip(t, -threshold, threshold)
     return clipped**3 + 3 * threshold**2 * (t - clipped)
@@ -132,6 +133,8 @@ def two_modes(dim: int, inner: float, key: jax.Array | None = None) -> jax.Array
     if dim < 2:
         raise ValueError(f"dim must be an integer >= 2 (two modes need a plane); got {dim!r}.")
     _validation.check_open_interval("inner", inner, 0.0, 1.0)
+    if key is not None:
+        _validation.check_key("key", key)
     modes = embedded_modes(dim, inner)
     if key is None:
         return modes
@@ -141,6 +144,8 @@ def two_modes(dim: int, inner: float, key: jax.Array | None = None) -> jax.Array
 
 def embedded_modes(dim: int, inner) -> jax.Array:
     r""":math:`u_1 = e_1`, :math:`u_2 = \gamma e_1 + \sqrt{1-\gamma^2}\, e_2` in :math:`\mathbb R^d`; traceable in ``inner``."""
+    _validation.check_positive_int("dim", dim)
+    _validation.check_open_interval("inner", inner, 0.0, 1.0)
     first = jnp.zeros(dim, jnp.float32).at[0].set(1.0)
     second = jnp.zeros(dim, jnp.float32).at[0].set(inner).at[1].set(jnp.sqrt(1.0 - jnp.square(inner)))
     return jnp.stack([first, second])
@@ -154,6 +159,8 @@ def sample_data(key: jax.Array, modes: jax.Array, n: int, mode_weight: float = 0
       >>> points.shape
       (3, 4)
     """
+    _validation.check_key("key", key)
+    _validation.check_array("modes", modes, ndim=2, shape_hint="(2, d)")
     _validation.check_positive_int("n", n)
     _validation.check_open_interval("mode_weight", mode_weight, 0.0, 1.0)
     first = jax.random.bernoulli(key, mode_weight, (n,))
@@ -178,6 +185,7 @@ def sparse_latents(key: jax.Array, n: int, width: int, pair_prob: float = 0.0) -
       >>> z.sum(axis=1).tolist()
       [1.0, 1.0, 1.0, 1.0, 1.0]
     """
+    _validation.check_key("key", key)
     _validation.check_positive_int("n", n)
     _validation.check_positive_int("width", width)
     _check_pair_prob(pair_prob, width)
@@ -202,6 +210,7 @@ def _latents_from_uniforms(uniforms, width: int, pair_prob, active_width=None):
 
 
 def _check_pair_prob(pair_prob, width) -> None:
+    _validation.check_number("pair_prob", pair_prob, "a number in [0, 1]")
     values = np.asarray(pair_prob, dtype=float)
     if not np.all(np.isfinite(values)) or not np.all((values >= 0) & (values <= 1)):
         raise ValueError(f"pair_prob must lie in [0, 1]; got {pair_prob!r}.")
@@ -342,6 +351,7 @@ def discriminator_logits(discriminator: dict, points: jax.Array, setting: TwoMod
       points: shape ``(n, d)``.
       setting: the :class:`TwoModeSetting` (for :math:`a, \lambda, \Lambda`).
     """
+    _check_setting(setting)
     return _logits_from_preactivations(points @ discriminator["w"].T, discriminator["b"], setting)
 
 
@@ -349,6 +359,10 @@ def _logits_from_preactivations(preactivations, bias, setting: TwoModeSetting):
     clipped = jnp.clip(preactivations, -setting.threshold, setting.threshold)  # truncated_cubic, traceable Λ
     hidden = clipped**3 + 3 * setting.threshold**2 * (preactivations - clipped)
     return setting.scale * jnp.sum(hidden, axis=-1) + setting.bias_scale * bias
+
+
+def _check_setting(setting) -> None:
+    _validation.check_instance("setting", setting, TwoModeSetting, "see two_mode_setting")
 
 
 class TwoModeBatch(NamedTuple):
@@ -373,8 +387,7 @@ def two_mode_game(setting: TwoModeSetting) -> Game:
       >>> game.loss_y(generator, discriminator, game.sample(jax.random.PRNGKey(1))).shape
       ()
     """
-    if not isinstance(setting, TwoModeSetting):
-        raise ValueError(f"setting must be a TwoModeSetting (see two_mode_setting); got {type(setting).__name__}.")
+    _check_setting(setting)
     return _game(setting)
 
 
@@ -429,6 +442,7 @@ def initializer(setting: TwoModeSetting, gen_norm: float, disc_norm: float):
       >>> generator.shape, discriminator["w"].shape
       ((4, 256), (2, 256))
     """
+    _check_setting(setting)
     _validation.check_positive("gen_norm", gen_norm)
     _validation.check_positive("disc_norm", disc_norm)
     dim, gen_width, disc_width = setting.dim, setting.gen_width, setting.disc_width
@@ -450,6 +464,11 @@ def _decayed(rule: optax.GradientTransformation, decay) -> optax.GradientTransfo
     return optax.chain(rule, optax.scale_by_schedule(lambda count: 1.0 / (1.0 + decay * count)))
 
 
+def _check_step_sizes(eta_g, eta_d) -> None:
+    _validation.check_positive("eta_g", eta_g)
+    _validation.check_positive("eta_d", eta_d)
+
+
 def sgda(eta_g, eta_d, decay=0.0) -> schemes.Scheme:
     r"""Simultaneous SGDA with step sizes :math:`\eta_G, \eta_D`, optionally decayed as :math:`\eta/(1 + \kappa t)`.
 
@@ -463,6 +482,7 @@ def sgda(eta_g, eta_d, decay=0.0) -> schemes.Scheme:
     Example:
       >>> scheme = sgda(0.1, 0.2)  # a scheme for minimax.runner.run / sweep
     """
+    _check_step_sizes(eta_g, eta_d)
     return schemes.simultaneous(_decayed(rules.sgd(eta_g), decay), _decayed(rules.sgd(eta_d), decay))
 
 
@@ -481,11 +501,13 @@ def nsgda(eta_g, eta_d, decay=0.0) -> schemes.Scheme:
     Example:
       >>> scheme = nsgda(0.01, 0.03)
     """
+    _check_step_sizes(eta_g, eta_d)
     return schemes.simultaneous(_decayed(rules.normalized_sgda(eta_g), decay), _decayed(rules.normalized_sgda(eta_d), decay))
 
 
 def layerwise_nsgda(eta_g, eta_d, decay=0.0) -> schemes.Scheme:
     r"""Layer-wise normalized SGDA (l-nSGDA): :math:`V`, :math:`W` and :math:`b` are each normalized on their own."""
+    _check_step_sizes(eta_g, eta_d)
     return schemes.simultaneous(_decayed(rules.normalized_sgda(eta_g, layerwise=True), decay),
                                 _decayed(rules.normalized_sgda(eta_d, layerwise=True), decay))
 
@@ -599,6 +621,8 @@ def collapse_recovery(generator: jax.Array, modes: jax.Array, epsilon: float | N
       0.5
     """
     epsilon = _epsilon_or_default(epsilon, modes)
+    if not isinstance(pair_prob, jax.core.Tracer):
+        _check_pair_prob(pair_prob, generator.shape[0])
     return _directions_recovered(generator, modes, epsilon, _support_probs(generator.shape[0], pair_prob))[2]
 
 
@@ -617,6 +641,8 @@ def output_shares(generator: jax.Array, modes: jax.Array, pair_prob: float = 0.0
       >>> output_shares(modes[:1] + modes[1:], modes).round(3).tolist()
       [1.0, 0.0, 0.0]
     """
+    if not isinstance(pair_prob, jax.core.Tracer):
+        _check_pair_prob(pair_prob, generator.shape[0])
     return _shares(generator, modes, _support_probs(generator.shape[0], pair_prob))
 
 
@@ -637,8 +663,11 @@ def recovery_metric(setting: TwoModeSetting, epsilon: float | None = None, neuro
     moves each player. ``epsilon=None`` uses :func:`default_epsilon`. Build the metric once per setting:
     compiled sweeps are cached per metric object.
     """
+    _check_setting(setting)
     if epsilon is not None:
         _check_epsilon(epsilon)
+    _validation.check_bool("neurons", neurons)
+    _validation.check_bool("gradients", gradients)
     return _metric(setting, epsilon, neurons, gradients)
 
 
@@ -762,14 +791,24 @@ def setting_sweep(
       >>> result.metrics["recovered"].shape
       (4, 11, 2)
     """
-    if not isinstance(setting, TwoModeSetting):
-        raise ValueError(f"setting must be a TwoModeSetting (see two_mode_setting); got {type(setting).__name__}.")
+    _check_setting(setting)
+    _validation.check_callable("make_scheme", make_scheme, "a function of the grid's hyper-parameters returning a Scheme")
+    from minimax import runner
+
+    _validation.check_instance("points", points, runner.Grid, "e.g. minimax.runner.grid(eta_g=[0.1], eta_d=[0.1])")
     _validation.check_positive_int("num_steps", num_steps)
     _validation.check_positive_int("log_every", log_every)
     if num_steps % log_every:
         raise ValueError(f"num_steps must be a multiple of log_every={log_every}; got num_steps={num_steps}.")
     if epsilon is not None:
         _check_epsilon(epsilon)
+    _validation.check_bool("neurons", neurons)
+    _validation.check_bool("gradients", gradients)
+    for name, norm in (("gen_norm", gen_norm), ("disc_norm", disc_norm)):
+        if name not in points.values:
+            _validation.check_positive(name, norm)
+    if "seed" in points.values:
+        _validation.check_seeds("the grid's seed axis", points.values["seed"])
     size, values = points.size, points.values
     defaults = {"dim": setting.dim, "inner": float(setting.modes[0] @ setting.modes[1]), "gen_norm": gen_norm,
                 "disc_norm": disc_norm, "mode_weight": setting.mode_weight, "threshold": setting.threshold,
@@ -838,6 +877,10 @@ def stack_grids(*grids, **defaults):
 
     if not grids:
         raise ValueError("stack_grids needs at least one grid.")
+    for position, one in enumerate(grids):
+        _validation.check_instance(f"grids[{position}]", one, runner.Grid, "e.g. minimax.runner.grid(dim=[32, 64])")
+    for name, value in defaults.items():
+        _validation.check_number(name, value, "a number (the value of the axis in grids that lack it)")
     names = []
     for one in grids:
         names += [name for name in one.names if name not in names]

@@ -40,12 +40,11 @@ def mlp_init(key: jax.Array, sizes: Sequence[int]) -> list[dict]:
       key: a PRNG key; the same key gives the same parameters.
       sizes: at least two integers >= 1, input size first, output size last.
     """
-    try:
-        sizes = tuple(sizes) if not isinstance(sizes, (str, bytes)) else sizes
-    except TypeError:
-        pass
-    if not isinstance(sizes, tuple) or len(sizes) < 2:
-        raise ValueError(f"sizes must be a sequence of at least two layer sizes, e.g. [2, 32, 1]; got {sizes!r}.")
+    _validation.check_key("key", key)
+    if not isinstance(sizes, (list, tuple)) or len(sizes) < 2:
+        raise _validation.ArgumentTypeError(f"sizes must be a list or tuple of at least two layer sizes, "
+                                            f"e.g. [2, 32, 1]; got {sizes!r}.")
+    sizes = tuple(sizes)
     for size in sizes:
         _validation.check_positive_int("sizes (each layer size)", size)
     params = []
@@ -59,6 +58,7 @@ def mlp_init(key: jax.Array, sizes: Sequence[int]) -> list[dict]:
 
 def mlp_apply(params: list[dict], inputs: jax.Array, activation: Callable[[jax.Array], jax.Array] = jax.nn.relu):
     """The MLP's outputs for ``inputs`` of shape ``(..., d_0)``; returns shape ``(..., d_L)``."""
+    _validation.check_callable("activation", activation, "a function, e.g. jax.nn.relu")
     hidden = inputs
     for layer in params[:-1]:
         hidden = activation(hidden @ layer["w"] + layer["b"])
@@ -83,6 +83,7 @@ def mlp_players_init(data_dim: int, latent_dim: int, width: int, depth: int = 2)
     hidden = [width] * depth
 
     def init(key: jax.Array) -> tuple[list[dict], list[dict]]:
+        _validation.check_key("key", key)
         key_x, key_y = jax.random.split(key)
         return mlp_init(key_x, [latent_dim, *hidden, data_dim]), mlp_init(key_y, [data_dim, *hidden, 1])
 

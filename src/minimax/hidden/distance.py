@@ -23,8 +23,14 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
+from minimax import _validation
 from minimax.hidden.games import HiddenGame, output_gradients
 from minimax.hidden.target import Target
+
+
+def _check(hidden, target) -> None:
+    _validation.check_instance("hidden", hidden, HiddenGame, "e.g. minimax.hidden.matching_pennies(player_x, player_y)")
+    _validation.check_instance("target", target, Target, "e.g. minimax.hidden.matching_pennies_target()")
 
 
 def lyapunov(hidden: HiddenGame, target: Target, x, y) -> jax.Array:
@@ -36,6 +42,7 @@ def lyapunov(hidden: HiddenGame, target: Target, x, y) -> jax.Array:
       >>> float(lyapunov(game, target.matching_pennies_target(), jnp.zeros(1), jnp.zeros(1)))
       0.0
     """
+    _check(hidden, target)
     F, G = hidden.outputs_x(x), hidden.outputs_y(y)
     return 0.5 * hidden.weight_x * jnp.sum((F - jnp.reshape(target.F, F.shape)) ** 2) + 0.5 * hidden.weight_y * jnp.sum(
         (G - jnp.reshape(target.G, G.shape)) ** 2
@@ -44,6 +51,7 @@ def lyapunov(hidden: HiddenGame, target: Target, x, y) -> jax.Array:
 
 def lyapunov_derivative(hidden: HiddenGame, target: Target, x, y) -> jax.Array:
     r"""The theorem's :math:`\dot V = -\langle\nabla_F L, F - F^*\rangle + \langle\nabla_G L, G - G^*\rangle`."""
+    _check(hidden, target)
     F, G = hidden.outputs_x(x), hidden.outputs_y(y)
     grad_F, grad_G = output_gradients(hidden, x, y)
     return -jnp.sum(grad_F * (F - jnp.reshape(target.F, F.shape))) + jnp.sum(grad_G * (G - jnp.reshape(target.G, G.shape)))
@@ -51,6 +59,7 @@ def lyapunov_derivative(hidden: HiddenGame, target: Target, x, y) -> jax.Array:
 
 def lyapunov_metric(hidden: HiddenGame, target: Target):
     """A run metric ``(game, state, key) -> {"V": ...}`` for :func:`minimax.runner.run` and ``sweep``."""
+    _check(hidden, target)
 
     def metric(game, state, key):
         del game, key

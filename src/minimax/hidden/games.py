@@ -58,8 +58,13 @@ class HiddenGame(NamedTuple):
     weight_y: float = 1.0
 
 
+def _check_hidden(hidden) -> None:
+    _validation.check_instance("hidden", hidden, HiddenGame, "e.g. minimax.hidden.matching_pennies(player_x, player_y)")
+
+
 def payoff(hidden: HiddenGame, x: PyTree, y: PyTree) -> jax.Array:
     r""":math:`\Psi(\theta, \phi) = L(F_\theta, G_\phi)`."""
+    _check_hidden(hidden)
     return hidden.loss(hidden.outputs_x(x), hidden.outputs_y(y))
 
 
@@ -68,11 +73,13 @@ def as_game(hidden: HiddenGame) -> Game:
 
     Call it once and keep the result: the runner caches compiled sweeps per game object.
     """
+    _check_hidden(hidden)
     return zero_sum(lambda x, y, batch: payoff(hidden, x, y))
 
 
 def output_gradients(hidden: HiddenGame, x: PyTree, y: PyTree) -> tuple[jax.Array, jax.Array]:
     r"""The Euclidean gradients :math:`(\nabla_F L, \nabla_G L)` at :math:`(F_\theta, G_\phi)`."""
+    _check_hidden(hidden)
     return jax.grad(hidden.loss, argnums=(0, 1))(hidden.outputs_x(x), hidden.outputs_y(y))
 
 
@@ -115,6 +122,7 @@ class MLPPlayer(NamedTuple):
 
 def apply_head(head: str, logits: jax.Array) -> jax.Array:
     """``identity``, ``sigmoid`` (drops the last axis of size 1) or ``softmax`` over the last axis."""
+    _validation.check_choice("head", head, HEADS)
     if head == "sigmoid":
         return jax.nn.sigmoid(logits[..., 0])
     if head == "softmax":
@@ -131,11 +139,14 @@ def mlp_player(sizes: Sequence[int], inputs, head: str = "identity", activation=
       head: ``"identity"``, ``"sigmoid"`` (then ``d_L = 1``) or ``"softmax"`` (then ``d_L >= 2``).
     """
     _validation.check_choice("head", head, HEADS)
-    sizes = tuple(int(s) for s in sizes)
-    if len(sizes) < 2:
-        raise ValueError(f"sizes must have at least two entries (input and output size); got {sizes!r}.")
+    if not isinstance(sizes, (list, tuple)) or len(sizes) < 2:
+        raise _validation.ArgumentTypeError(f"sizes must be a list or tuple of at least two layer sizes (input and "
+                                            f"output size), e.g. [1, 8, 3]; got {sizes!r}.")
     for size in sizes:
         _validation.check_positive_int("sizes (each layer size)", size)
+    sizes = tuple(int(s) for s in sizes)
+    _validation.check_finite_array("inputs", inputs, ndim=2, shape_hint=f"(n, {sizes[0]})")
+    _validation.check_callable("activation", activation, "a function, e.g. jnp.tanh")
     inputs = jnp.asarray(inputs)
     if inputs.ndim != 2 or inputs.shape[1] != sizes[0]:
         raise ValueError(f"inputs must have shape (n, {sizes[0]}) to match sizes[0]; got shape {inputs.shape}.")
@@ -150,12 +161,11 @@ def _num_samples(player) -> int:
     return player.num_samples if isinstance(player, MLPPlayer) else 1
 
 
-def _apply_fn(player) -> Callable:
+def _apply_fn(player, name: str) -> Callable:
     if isinstance(player, MLPPlayer):
         return player.apply
-    if callable(player):
-        return player
-    raise ValueError(f"a player must be an MLPPlayer or a function params -> outputs; got {player!r}.")
+    _validation.check_callable(name, player, "an MLPPlayer or a function params -> outputs")
+    return player
 
 
 def matching_pennies(player_x, player_y, regularization: float = 0.0) -> HiddenGame:
@@ -192,7 +202,7 @@ def matching_pennies(player_x, player_y, regularization: float = 0.0) -> HiddenG
             jnp.mean((F - 0.5) ** 2) - jnp.mean((G - 0.5) ** 2)
         )
 
-    return HiddenGame(_apply_fn(player_x), _apply_fn(player_y), loss,
+    return HiddenGame(_apply_fn(player_x, "player_x"), _apply_fn(player_y, "player_y"), loss,
                       1.0 / _num_samples(player_x), 1.0 / _num_samples(player_y))
 
 
@@ -216,9 +226,8 @@ def matrix_game(matrix, player_x, player_y, regularization: float = 0.0) -> Hidd
       player_x, player_y: :class:`MLPPlayer` with head ``"softmax"`` or functions ``params -> (n, k)``.
       regularization: :math:`\lambda \ge 0`.
     """
+    _validation.check_matrix("matrix", matrix, "(k_x, k_y)")
     matrix = jnp.asarray(matrix, dtype=jnp.float32)
-    if matrix.ndim != 2:
-        raise ValueError(f"matrix must be a 2-D array (k_x, k_y); got shape {matrix.shape}.")
     _validation.check_nonnegative("regularization", regularization)
     for name, player, k in (("player_x", player_x, matrix.shape[0]), ("player_y", player_y, matrix.shape[1])):
         if isinstance(player, MLPPlayer) and (player.head != "softmax" or player.sizes[-1] != k):
@@ -233,7 +242,7 @@ def matrix_game(matrix, player_x, player_y, regularization: float = 0.0) -> Hidd
             jnp.mean(jnp.sum((F - 1.0 / kx) ** 2, axis=-1)) - jnp.mean(jnp.sum((G - 1.0 / ky) ** 2, axis=-1))
         )
 
-    return HiddenGame(_apply_fn(player_x), _apply_fn(player_y), loss,
+    return HiddenGame(_apply_fn(player_x, "player_x"), _apply_fn(player_y, "player_y"), loss,
                       1.0 / _num_samples(player_x), 1.0 / _num_samples(player_y))
 
 
@@ -268,7 +277,7 @@ def finite_gan(generator, discriminator, data_weights) -> HiddenGame:
       discriminator: ``phi -> D``, shape ``(n,)``, probabilities.
       data_weights: :math:`q`, shape ``(n,)``, positive, summing to one.
     """
-    q = np.asarray(data_weights, dtype=np.float64)
+    q = _validation.check_numbers("data_weights", data_weights, "a 1-D array of positive numbers summing to 1")
     if q.ndim != 1 or np.any(~np.isfinite(q)) or np.any(q <= 0) or abs(q.sum() - 1) > 1e-5:
         raise ValueError(f"data_weights must be a 1-D array of positive numbers summing to 1; got {data_weights!r}.")
     q = jnp.asarray(q, dtype=jnp.float32)
@@ -277,7 +286,7 @@ def finite_gan(generator, discriminator, data_weights) -> HiddenGame:
         p, D = jnp.ravel(p), jnp.ravel(D)
         return jnp.sum(q * gan_pointwise_loss(p, D, q))
 
-    gen, disc = _apply_fn(generator), _apply_fn(discriminator)
+    gen, disc = _apply_fn(generator, "generator"), _apply_fn(discriminator, "discriminator")
     return HiddenGame(lambda x: jnp.ravel(gen(x)), lambda y: jnp.ravel(disc(y)), loss, 1.0 / q.shape[0],
                       1.0 / q.shape[0])
 

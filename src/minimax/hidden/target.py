@@ -45,9 +45,8 @@ def matrix_equilibrium(matrix) -> tuple[np.ndarray, np.ndarray, float]:
     """
     from scipy.optimize import linprog
 
+    _validation.check_matrix("matrix", matrix, "(k_x, k_y)")
     M = np.asarray(matrix, dtype=np.float64)
-    if M.ndim != 2 or not np.all(np.isfinite(M)):
-        raise ValueError(f"matrix must be a finite 2-D array; got {matrix!r}.")
     kx, ky = M.shape
     # variables (p, v): minimize v, M^T p - v <= 0, sum p = 1, p >= 0
     row = linprog(np.r_[np.zeros(kx), 1.0], A_ub=np.c_[M.T, -np.ones(ky)], b_ub=np.zeros(ky),
@@ -64,6 +63,7 @@ def matrix_equilibrium(matrix) -> tuple[np.ndarray, np.ndarray, float]:
 
 def project_simplex(v: jax.Array) -> jax.Array:
     r"""Euclidean projection of each row (last axis) of ``v`` onto the probability simplex (sort-based)."""
+    _validation.check_array("v", v)
     k = v.shape[-1]
     u = -jnp.sort(-v, axis=-1)
     css = jnp.cumsum(u, axis=-1) - 1.0
@@ -75,6 +75,9 @@ def project_simplex(v: jax.Array) -> jax.Array:
 
 def project_box(v: jax.Array, low: float = 0.0, high: float = 1.0) -> jax.Array:
     """Projection onto the box ``[low, high]`` entrywise."""
+    _validation.check_array("v", v)
+    _validation.check_number("low", low)
+    _validation.check_number("high", high)
     return jnp.clip(v, low, high)
 
 
@@ -99,6 +102,11 @@ def solve_output_game(
     Returns the target and the *natural residual* :math:`\|z - \Pi(z - \eta V(z))\|/\eta`, zero exactly at
     equilibria.
     """
+    _validation.check_callable("loss", loss, "a function (F, G) -> scalar")
+    for name, start in (("F0", F0), ("G0", G0)):
+        _validation.check_finite_array(name, start)
+    _validation.check_callable("project_x", project_x, "a projection, a function array -> array")
+    _validation.check_callable("project_y", project_y, "a projection, a function array -> array")
     _validation.check_positive("step_size", step_size)
     _validation.check_positive_int("num_steps", num_steps)
     grad = jax.grad(loss, argnums=(0, 1))
@@ -126,6 +134,7 @@ def matrix_game_target(matrix, num_samples: int = 1, regularization: float = 0.0
     For :math:`\lambda = 0` by linear programming (:func:`matrix_equilibrium`); for :math:`\lambda > 0` by
     :func:`solve_output_game` on one input, on the simplices.
     """
+    _validation.check_matrix("matrix", matrix, "(k_x, k_y)")
     _validation.check_positive_int("num_samples", num_samples)
     _validation.check_nonnegative("regularization", regularization)
     M = np.asarray(matrix, dtype=np.float64)
@@ -155,5 +164,6 @@ def matching_pennies_target(num_samples: int = 1) -> Target:
 
 def finite_gan_target(data_weights) -> Target:
     r""":math:`p^* = q` and :math:`D^* = \tfrac12`: the generator reproduces the data, the discriminator is undecided."""
+    _validation.check_finite_array("data_weights", data_weights, ndim=1, shape_hint="(n,)")
     q = jnp.asarray(data_weights, jnp.float32)
     return Target(q, jnp.full_like(q, 0.5))

@@ -37,6 +37,10 @@ PyTree = Any
 SOLVERS = {"tsit5": diffrax.Tsit5, "dopri5": diffrax.Dopri5, "dopri8": diffrax.Dopri8}
 
 
+def _check_hidden(hidden) -> None:
+    _validation.check_instance("hidden", hidden, HiddenGame, "e.g. minimax.hidden.matching_pennies(player_x, player_y)")
+
+
 def natural_field(hidden: HiddenGame, method: str = "dual", damping=0.0, rcond=1e-6, player_x=None, player_y=None,
                   **options) -> Callable:
     r"""The natural-gradient vector field ``(t, (theta, phi), args) -> (theta_dot, phi_dot)``.
@@ -45,8 +49,10 @@ def natural_field(hidden: HiddenGame, method: str = "dual", damping=0.0, rcond=1
     :math:`\dot\theta = -J_\theta^\top(w_xJ_\theta J_\theta^\top + \delta I)^{-1}\nabla_F L`; the other methods
     precondition :math:`\nabla_\theta\Psi` (``"kfac"`` needs ``player_x``/``player_y`` as MLPPlayers).
     """
+    _check_hidden(hidden)
     _validation.check_choice("method", method, METHODS)
     _validation.check_nonnegative("damping", damping)
+    _validation.check_positive("rcond", rcond)
     px = hidden.outputs_x if player_x is None else player_x
     py = hidden.outputs_y if player_y is None else player_y
     if method == "kfac" and not (isinstance(px, MLPPlayer) and isinstance(py, MLPPlayer)):
@@ -69,6 +75,7 @@ def natural_field(hidden: HiddenGame, method: str = "dual", damping=0.0, rcond=1
 
 def gda_field(hidden: HiddenGame) -> Callable:
     r"""Gradient descent–ascent, :math:`(\dot\theta, \dot\phi) = (-\nabla_\theta\Psi, \nabla_\phi\Psi)`."""
+    _check_hidden(hidden)
 
     def field(t, z, args=None):
         grad_x, grad_y = jax.grad(lambda a, b: payoff(hidden, a, b), argnums=(0, 1))(*z)
@@ -122,14 +129,19 @@ def integrate(field: Callable, x0: PyTree, y0: PyTree, t1: float, num_saves: int
       >>> path.xs.shape
       (3, 1)
     """
+    _validation.check_callable("field", field, "a vector field (t, (x, y), args) -> (x_dot, y_dot)")
     _validation.check_positive("t1", t1)
     _validation.check_positive_int("num_saves", num_saves)
+    if num_saves < 2:
+        raise ValueError(f"num_saves must be an integer >= 2 (the start t = 0 and the end t = t1 at least); "
+                         f"got {num_saves!r}.")
     _validation.check_positive("rtol", rtol)
     _validation.check_positive("atol", atol)
     _validation.check_choice("solver", solver, SOLVERS)
     _validation.check_positive_int("max_steps", max_steps)
     _validation.check_finite_tree("x0", x0)
     _validation.check_finite_tree("y0", y0)
+    _validation.check_bool("batched", batched)
     solve = functools.partial(_solve, field, t1=t1, num_saves=num_saves, rtol=rtol, atol=atol, solver=solver,
                               max_steps=max_steps)
     if batched:
@@ -139,6 +151,8 @@ def integrate(field: Callable, x0: PyTree, y0: PyTree, t1: float, num_saves: int
 
 def along(trajectory: Trajectory, quantity: Callable[[PyTree, PyTree], jax.Array]) -> jax.Array:
     """``quantity(x, y)`` at every saved time (vmapped over the time axis, and the batch axis if any)."""
+    _validation.check_instance("trajectory", trajectory, Trajectory, "what minimax.natural.integrate returns")
+    _validation.check_callable("quantity", quantity, "a function (x, y) -> array")
     leading = jnp.ndim(trajectory.ts)
     fn = jax.vmap(quantity)
     for _ in range(leading - 1):
@@ -148,4 +162,6 @@ def along(trajectory: Trajectory, quantity: Callable[[PyTree, PyTree], jax.Array
 
 def time_derivative(ts, values) -> np.ndarray:
     r"""The time derivative of a saved quantity, by second-order finite differences (:func:`numpy.gradient`) on the last axis."""
+    _validation.check_numbers("ts", ts)
+    _validation.check_numbers("values", values)
     return np.gradient(np.asarray(values), np.asarray(ts), axis=-1)

@@ -23,6 +23,8 @@ import jax
 import jax.numpy as jnp
 from jax.flatten_util import ravel_pytree
 
+from minimax import _validation
+
 PyTree = Any
 
 
@@ -32,6 +34,7 @@ def flat_jacobian(outputs_fn: Callable[[PyTree], jax.Array], params: PyTree) -> 
     Reverse mode (:math:`p` vector-Jacobian products) when :math:`p \le d`, forward mode otherwise.
     Returns ``(J, unravel)``, ``unravel`` mapping a flat vector of length ``d`` back to the pytree.
     """
+    _validation.check_callable("outputs_fn", outputs_fn, "a function params -> outputs")
     flat, unravel = ravel_pytree(params)
 
     def flat_outputs(v):
@@ -54,6 +57,7 @@ def metric_matrix(outputs_fn, params, scale: float = 1.0) -> jax.Array:
       >>> A.tolist()
       [[4.0, 2.0], [2.0, 2.0]]
     """
+    _validation.check_positive("scale", scale)
     J, _ = flat_jacobian(outputs_fn, params)
     return scale * J.T @ J
 
@@ -75,6 +79,8 @@ def smallest_gram_eigenvalue(outputs_fn, params, restrict_to=None) -> jax.Array:
     :math:`\mathbf 1^\top J = 0` and :math:`K` is always singular; what matters is :math:`K` on the tangent
     directions :math:`\mathbf 1^\perp` (pass an orthonormal basis of them, shape ``(p, r)``).
     """
+    if restrict_to is not None:
+        _validation.check_array("restrict_to", restrict_to, ndim=2, shape_hint="(p, r)")
     K = output_gram(outputs_fn, params)
     if restrict_to is not None:
         K = restrict_to.T @ K @ restrict_to
@@ -83,6 +89,8 @@ def smallest_gram_eigenvalue(outputs_fn, params, restrict_to=None) -> jax.Array:
 
 def simplex_tangent_basis(num_samples: int, num_actions: int) -> jax.Array:
     r"""An orthonormal basis of :math:`(\mathbf 1^\perp)^n`: the tangent space of :math:`n` simplices in :math:`\R^{n k}`."""
+    _validation.check_positive_int("num_samples", num_samples)
+    _validation.check_positive_int("num_actions", num_actions)
     eye = jnp.eye(num_actions)
     q, _ = jnp.linalg.qr(eye[:, :-1] - eye[:, -1:])  # k x (k-1), columns orthogonal to 1
     return jnp.kron(jnp.eye(num_samples), q)

@@ -23,7 +23,7 @@ import jax
 import jax.numpy as jnp
 import optax
 
-from minimax import rules, schemes
+from minimax import _validation, rules, schemes
 from minimax.games import vector_field
 from minimax.hidden.games import HiddenGame
 from minimax.natural.solvers import precondition
@@ -35,8 +35,7 @@ def natural_rule(player, learning_rate, method="dual", damping=1e-3, scale=1.0, 
 
 
 def _rules(hidden, learning_rate, method, damping, player_x, player_y, options):
-    if not isinstance(hidden, HiddenGame):
-        raise ValueError(f"hidden must be a minimax.hidden.HiddenGame; got {type(hidden).__name__}.")
+    _validation.check_instance("hidden", hidden, HiddenGame, "e.g. minimax.hidden.matching_pennies(player_x, player_y)")
     px = hidden.outputs_x if player_x is None else player_x
     py = hidden.outputs_y if player_y is None else player_y
     return (natural_rule(px, learning_rate, method, damping, hidden.weight_x, **options),

@@ -122,6 +122,7 @@ def cg_direction(outputs_fn, params, grad, damping=1e-3, scale=1.0, maxiter=100,
     or at relative residual ``tol`` (:func:`jax.scipy.sparse.linalg.cg`). For :math:`\delta = 0` and
     :math:`g` in the row space of :math:`J`, CG from zero converges to the pseudo-inverse solution.
     """
+    _validation.check_callable("outputs_fn", outputs_fn, "a function params -> outputs")
     _check(damping, scale)
     _validation.check_positive_int("maxiter", maxiter)
     _validation.check_positive("tol", tol)
@@ -156,8 +157,7 @@ def kfac_factors(player: MLPPlayer, params) -> KFACFactors:
 
        \bar A_l = \frac1n\sum_i \bar a_{l,i}\bar a_{l,i}^\top, \qquad \bar G_l = \sum_i\sum_k g_{l,i,k} g_{l,i,k}^\top .
     """
-    if not isinstance(player, MLPPlayer):
-        raise ValueError(f"K-FAC needs the layer structure of an MLPPlayer; got {type(player).__name__}.")
+    _validation.check_instance("player", player, MLPPlayer, "K-FAC needs the layer structure of an MLPPlayer")
     num_layers = len(params)
     n = player.inputs.shape[0]
 
@@ -203,6 +203,10 @@ def kfac_direction(player: MLPPlayer, params, grad, damping=1e-3, scale=1.0, rco
        = \operatorname{vec}\Bigl(U\Bigl[\frac{(U^\top\Gamma V)_{ab}}{w\lambda_a\mu_b + \delta}\Bigr]V^\top\Bigr).
     """
     _check(damping, scale, rcond)
+    _validation.check_bool("factored", factored)
+    if factored and not isinstance(damping, jax.core.Tracer) and not damping > 0:
+        raise ValueError(f"damping must be > 0 with factored=True (the damping is split between the factors); "
+                         f"got {damping!r}.")
     factors = kfac_factors(player, params)
     directions = []
     for layer, a_bar, g_bar in zip(grad, factors.inputs, factors.sensitivities):
@@ -225,6 +229,8 @@ def kfac_direction(player: MLPPlayer, params, grad, damping=1e-3, scale=1.0, rco
 def natural_direction(method: str, player, params, grad, damping=1e-3, scale=1.0, **options):
     """Dispatch to ``dense``, ``dual``, ``cg`` or ``kfac``; ``player`` is an outputs function or an MLPPlayer."""
     _validation.check_choice("method", method, METHODS)
+    if not isinstance(player, MLPPlayer):
+        _validation.check_callable("player", player, "an MLPPlayer or a function params -> outputs")
     outputs_fn = player.apply if isinstance(player, MLPPlayer) else player
     if method == "dense":
         return dense_direction(outputs_fn, params, grad, damping, scale, **options)
@@ -256,8 +262,8 @@ def precondition(player, method: str = "dual", damping=1e-3, scale=1.0, **option
     _check(damping, scale)
     if method == "kfac" and not isinstance(player, MLPPlayer):
         raise ValueError(f"method='kfac' needs an MLPPlayer; got {type(player).__name__}.")
-    if not (isinstance(player, MLPPlayer) or callable(player)):
-        raise ValueError(f"player must be an MLPPlayer or a function params -> outputs; got {player!r}.")
+    if not isinstance(player, MLPPlayer):
+        _validation.check_callable("player", player, "an MLPPlayer or a function params -> outputs")
 
     def init_fn(params):
         del params

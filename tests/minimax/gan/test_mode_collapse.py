@@ -157,7 +157,7 @@ def test_setting_sweep_equals_runner_sweep_and_embeds_smaller_games():
         (lambda: mc.setting_sweep(mc.two_mode_setting(16, 0.3, 4, 2), mc.sgda, runner.grid(eta_g=[0.1], eta_d=[0.1], dim=[32]),
                                   num_steps=10, gen_norm=0.1, disc_norm=0.1), r"dim must hold integers in \[2, 16\]"),
         (lambda: mc.setting_sweep(mc.two_mode_setting(16, 0.3, 4, 2), mc.sgda, runner.grid(eta_g=[-0.1], eta_d=[0.1]),
-                                  num_steps=10, gen_norm=0.1, disc_norm=0.1), r"learning_rate must be a finite number > 0"),
+                                  num_steps=10, gen_norm=0.1, disc_norm=0.1), r"eta_g must be a finite number > 0; got -0.1"),
     ],
 )
 def test_bad_input_raises_a_clear_value_error(build, message):

@@ -6,8 +6,9 @@ an entry is a chapter here when ``<root>/<file>.ipynb`` exists. Markdown pages a
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import yaml
 

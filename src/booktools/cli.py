@@ -15,9 +15,9 @@ from booktools import grading, paths
 from booktools.adopt import adopt_outputs
 from booktools.assignments import OUTPUT_DIR, build_assignments, report_built
 from booktools.chapters import list_chapters
-from booktools.profiles import load_profile
 from booktools.errors import BooktoolsError
 from booktools.pages import write_generated_pages
+from booktools.profiles import load_profile
 from booktools.run import run_profile
 from booktools.stage import build_html
 

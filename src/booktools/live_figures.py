@@ -19,7 +19,7 @@ Example::
 from __future__ import annotations
 
 import io
-from typing import Callable, Mapping
+from collections.abc import Callable, Mapping
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt

@@ -12,11 +12,12 @@ import multiprocessing
 import os
 import re
 import time
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from booktools import cache, paths
 from booktools.chapters import list_chapters, select_chapters

@@ -7,7 +7,7 @@ let through: sweeps validate their grids concretely before compiling (see :func:
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 import jax
 import numpy as np

@@ -6,8 +6,7 @@ import pytest
 
 from booktools import BooktoolsError
 from booktools.chapters import list_chapters
-from booktools.profiles import (available_profiles, chapter_parameters, load_profile,
-                                unknown_chapters)
+from booktools.profiles import available_profiles, chapter_parameters, load_profile, unknown_chapters
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 FIRST = "book/part1/01_first.ipynb"  # a chapter of the fake book (see conftest.py)

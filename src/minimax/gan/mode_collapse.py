@@ -78,7 +78,6 @@ from minimax import _validation, rules, schemes
 from minimax.games import Game, zero_sum
 from minimax.gan import losses
 
-
 # ----------------------------------------------------------------------------------------------------------
 # The activation, the data, the latents
 # ----------------------------------------------------------------------------------------------------------

@@ -27,7 +27,8 @@ and :func:`finite_gan` (the GAN payoff on a finite data set, rewritten pointwise
 
 from __future__ import annotations
 
-from typing import Any, Callable, NamedTuple, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp

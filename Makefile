@@ -58,8 +58,9 @@ book: $(INSTALLED)  ## execute every chapter (cached) and build the HTML book
 
 # One pytest run over tests/ and (nbval) the chapters of _toc.yml: the target fails exactly when it does.
 test: $(INSTALLED)  ## tests of library and tooling, the book build, nbval on the chapters
+	$(VENV)/bin/ruff check src tests benchmarks
 	MINIMAX_CLAIMS_DIR=$(TEST_CLAIMS_DIR) $(PY) -m pytest --nbval-lax --nbval-current-env \
-	    --nbval-sanitize-with tests/sanitize.cfg tests $$($(BOOKTOOLS) list) $(PYTEST_ARGS)
+	    --nbval-sanitize-with tests/sanitize.cfg --doctest-modules src tests $$($(BOOKTOOLS) list) $(PYTEST_ARGS)
 
 assignments: $(INSTALLED)  ## student notebooks and the autograder of book/assignments, in _build/assignments
 	$(BOOKTOOLS) assignments

@@ -54,7 +54,6 @@ def test_overrides_of_chapters_that_are_not_in_the_toc_are_found(project: Path, 
     assert unknown_chapters(overrides, book.CHAPTERS) == ["book/part1/renamed.ipynb"]
 
 
-@pytest.mark.skipif(not (REPOSITORY / "_toc.yml").is_file(), reason="the repository has no _toc.yml yet")
 @pytest.mark.parametrize("profile", ["quick", "full"])
 def test_the_repository_profiles_are_valid_and_name_only_chapters_of_the_toc(profile: str):
     overrides = load_profile(REPOSITORY, profile)

@@ -55,8 +55,8 @@ def zero_sum(payoff: Callable[[PyTree, PyTree, Batch], jax.Array], sample=_no_ba
 
     Example:
       >>> game = zero_sum(lambda x, y, batch: x * y)
-      >>> vector_field(game, 1.0, 2.0)
-      (Array(2., dtype=float32, weak_type=True), Array(-1., dtype=float32, weak_type=True))
+      >>> [float(v) for v in vector_field(game, 1.0, 2.0)]
+      [2.0, -1.0]
     """
 
     def loss_y(x, y, batch):
@@ -106,8 +106,8 @@ def bilinear(matrix, regularization: float = 0.0) -> Game:
 
     Example:
       >>> game = bilinear(jnp.eye(2))
-      >>> vector_field(game, jnp.ones(2), jnp.zeros(2))[1]
-      Array([-1., -1.], dtype=float32)
+      >>> vector_field(game, jnp.ones(2), jnp.zeros(2))[1].tolist()
+      [-1.0, -1.0]
     """
     matrix = jnp.asarray(matrix, dtype=jnp.float32)
     if matrix.ndim != 2:

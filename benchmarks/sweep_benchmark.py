@@ -334,7 +334,8 @@ def worker_matmul(args) -> dict:
         flops_each = 2 * args.runs * batch * width * width
         iterations = max(10, int(4e9 / flops_each))
         # Each closure below is compiled and timed within this iteration: B023's late binding cannot bite.
-        chain = jax.jit(lambda x, q: jax.lax.fori_loop(0, iterations, lambda i, h: jnp.einsum("rbk,rkn->rbn", h, q), x))  # noqa: B023
+        chain = jax.jit(lambda x, q: jax.lax.fori_loop(
+            0, iterations, lambda i, h: jnp.einsum("rbk,rkn->rbn", h, q), x))  # noqa: B023
         jax.block_until_ready(chain(x, q))
         shaped = timed(lambda: jax.block_until_ready(chain(x, q)), 3)  # noqa: B023
         out[f"batched_{width}_{batch}"] = {

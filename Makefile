@@ -85,8 +85,10 @@ lab: $(INSTALLED)  ## JupyterLab with live controls, on one chapter with CHAPTER
 
 # One pytest run over tests/ and (nbval) the chapters of _toc.yml: the target fails exactly when it does.
 test: $(INSTALLED)  ## tests of library and tooling, the book build, nbval on the chapters
-	MINIMAX_CLAIMS_DIR=$(TEST_CLAIMS_DIR) JAX_COMPILATION_CACHE_DIR=$(JAX_CACHE_DIR) $(PY) -m pytest --nbval-lax --nbval-current-env \
-	    --nbval-sanitize-with tests/sanitize.cfg tests $$($(BOOKTOOLS) list) $(PYTEST_ARGS)
+	$(VENV)/bin/ruff check src tests benchmarks
+	MINIMAX_CLAIMS_DIR=$(TEST_CLAIMS_DIR) JAX_COMPILATION_CACHE_DIR=$(JAX_CACHE_DIR) $(PY) -m pytest --nbval-lax \
+	    --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg --doctest-modules src tests $$($(BOOKTOOLS) list) \
+	    $(PYTEST_ARGS)
 
 assignments: $(INSTALLED)  ## student notebooks and the autograder of book/assignments, in _build/assignments
 	$(BOOKTOOLS) assignments

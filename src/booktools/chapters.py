@@ -8,8 +8,9 @@ under ``_build/runs/<profile>/<chapter>``, which must stay inside the run folder
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import yaml
 

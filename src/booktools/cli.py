@@ -21,9 +21,9 @@ from booktools import grading, locks, paths
 from booktools.adopt import adopt_outputs
 from booktools.assignments import ASSIGNMENTS_DIR, OUTPUT_DIR, build_assignments, report_built
 from booktools.chapters import list_chapters
-from booktools.profiles import available_profiles, load_profile
 from booktools.errors import BooktoolsError
 from booktools.pages import write_generated_pages
+from booktools.profiles import available_profiles, load_profile
 from booktools.run import run_profile
 from booktools.setup_cell import insert_setup_cells
 from booktools.stage import build_html

@@ -20,8 +20,8 @@ import ast
 import builtins
 import json
 import re
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Callable, Iterable
 
 MAGIC_LINE = re.compile(r"^\s*[%!]")
 BUILTIN_NAMES = set(dir(builtins))

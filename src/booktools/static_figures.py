@@ -35,9 +35,9 @@ import hashlib
 import html
 import io
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import Sequence
 
 import numpy as np
 
@@ -123,23 +123,23 @@ class Panel:
         if self.equal_aspect and "log" in (self.x_scale, self.y_scale):
             raise ValueError(f"panel {self.title!r}: equal_aspect needs two linear axes")
 
-    def line(self, x, y, label: str = "", color: str | None = None) -> "Panel":
+    def line(self, x, y, label: str = "", color: str | None = None) -> Panel:
         """Add a solid curve; returns the panel, so calls chain."""
         return self._add(x, y, label, "line", color)
 
-    def dashed(self, x, y, label: str = "", color: str | None = None) -> "Panel":
+    def dashed(self, x, y, label: str = "", color: str | None = None) -> Panel:
         """Add a dashed curve (e.g. a closed form next to the measurement)."""
         return self._add(x, y, label, "dashed", color)
 
-    def dotted(self, x, y, label: str = "", color: str | None = None) -> "Panel":
+    def dotted(self, x, y, label: str = "", color: str | None = None) -> Panel:
         """Add a dotted curve (e.g. a reference circle)."""
         return self._add(x, y, label, "dotted", color)
 
-    def markers(self, x, y, label: str = "", color: str | None = None) -> "Panel":
+    def markers(self, x, y, label: str = "", color: str | None = None) -> Panel:
         """Add points drawn as dots (e.g. a starting point, an equilibrium)."""
         return self._add(x, y, label, "markers", color)
 
-    def _add(self, x, y, label: str, style: str, color: str | None) -> "Panel":
+    def _add(self, x, y, label: str, style: str, color: str | None) -> Panel:
         name = f"series {label or len(self.series)!r} of panel {self.title!r}"
         x_array = _as_series_array(x, self.grid_shape, f"{name}: x")
         y_array = _as_series_array(y, self.grid_shape, f"{name}: y")
@@ -190,7 +190,7 @@ class ExplorableFigure:
         self.panels.append(panel)
         return panel
 
-    def captions(self, texts) -> "ExplorableFigure":
+    def captions(self, texts) -> ExplorableFigure:
         """One line of text per grid position (shape ``grid_shape``, or broadcastable to it)."""
         array = np.asarray(texts, dtype=object)
         try:

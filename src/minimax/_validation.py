@@ -11,7 +11,7 @@ let through once their dtype fits: sweeps validate their grids concretely before
 from __future__ import annotations
 
 import os
-from typing import Iterable
+from collections.abc import Iterable
 
 import jax
 import jax.numpy as jnp

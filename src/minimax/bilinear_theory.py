@@ -23,7 +23,8 @@ compare the iterates that :mod:`minimax.schemes` produces. :data:`CLASSIC_METHOD
 
 from __future__ import annotations
 
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 

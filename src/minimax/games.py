@@ -19,7 +19,8 @@ Hamiltonian and consensus methods, from its Jacobian-vector products. Stochastic
 
 from __future__ import annotations
 
-from typing import Any, Callable, NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -59,8 +60,8 @@ def zero_sum(payoff: Callable[[PyTree, PyTree, Batch], jax.Array], sample=_no_ba
 
     Example:
       >>> game = zero_sum(lambda x, y, batch: x * y)
-      >>> vector_field(game, 1.0, 2.0)
-      (Array(2., dtype=float32, weak_type=True), Array(-1., dtype=float32, weak_type=True))
+      >>> [float(v) for v in vector_field(game, 1.0, 2.0)]
+      [2.0, -1.0]
     """
 
     _validation.check_callable("payoff", payoff, "a function (x, y, batch) -> scalar")
@@ -116,8 +117,8 @@ def bilinear(matrix, regularization: float = 0.0) -> Game:
 
     Example:
       >>> game = bilinear(jnp.eye(2))
-      >>> vector_field(game, jnp.ones(2), jnp.zeros(2))[1]
-      Array([-1., -1.], dtype=float32)
+      >>> vector_field(game, jnp.ones(2), jnp.zeros(2))[1].tolist()
+      [-1.0, -1.0]
     """
     _validation.check_matrix("matrix", matrix, "(n, m)")
     matrix = jnp.asarray(matrix, dtype=jnp.float32)

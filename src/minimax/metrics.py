@@ -7,7 +7,7 @@ an end-of-training score per run.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import jax
 import jax.numpy as jnp

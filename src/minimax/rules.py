@@ -48,8 +48,8 @@ def sgd(learning_rate, momentum=0.0) -> optax.GradientTransformation:
     Example:
       >>> rule = sgd(0.1, momentum=-0.5)
       >>> state = rule.init(jnp.zeros(2))
-      >>> rule.update(jnp.ones(2), state)[0]
-      Array([-0.1, -0.1], dtype=float32)
+      >>> rule.update(jnp.ones(2), state)[0].tolist()
+      [-0.1, -0.1]
     """
     _validation.check_positive("learning_rate", learning_rate)
     _validation.check_open_interval("momentum", momentum, -1.0, 1.0)

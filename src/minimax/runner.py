@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import functools
 import itertools
-from typing import Any, Callable, NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -49,7 +50,7 @@ class RunResult(NamedTuple):
         """Whether each run diverged."""
         return self.diverged_at >= 0
 
-    def on_grid(self, points: "Grid") -> "RunResult":
+    def on_grid(self, points: Grid) -> RunResult:
         """The result of ``sweep(..., points, ...)`` with its axis of runs reshaped to ``points.shape``.
 
         Metrics become NumPy arrays of shape ``(*points.shape, num_logs)``, every leaf of ``final`` gets

@@ -25,7 +25,8 @@ and negative momentum are the ``simultaneous`` and ``alternating`` schemes with
 
 from __future__ import annotations
 
-from typing import Any, Callable, NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -110,8 +111,8 @@ def simultaneous(rule_x: optax.GradientTransformation, rule_y: optax.GradientTra
       >>> from minimax import games, rules
       >>> scheme = simultaneous(rules.sgd(0.1))
       >>> state = scheme.step(games.bilinear(jnp.eye(1)), scheme.init(jnp.ones(1), jnp.ones(1)), None)
-      >>> state.x, state.y
-      (Array([0.9], dtype=float32), Array([1.1], dtype=float32))
+      >>> state.x.tolist(), state.y.tolist()
+      ([0.9], [1.1])
     """
     rule_y = _check_rules(rule_x, rule_y)
     return _field_scheme(rule_x, rule_y, _plain_field)
@@ -322,8 +323,8 @@ def select(options, index) -> Scheme:
       >>> gda = rules.sgd(0.1)
       >>> scheme = select([simultaneous(gda), alternating(gda)], index=1)
       >>> state = scheme.step(games.bilinear(jnp.eye(1)), scheme.init(jnp.ones(1), jnp.ones(1)), None)
-      >>> state.x, state.y        # y responded to the new x = 0.9
-      (Array([0.9], dtype=float32), Array([1.09], dtype=float32))
+      >>> state.x.tolist(), state.y.tolist()        # y responded to the new x = 0.9
+      ([0.9], [1.09])
     """
     options = _validation.check_options("schemes", options)
     for position, option in enumerate(options):

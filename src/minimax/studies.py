@@ -29,14 +29,14 @@ Example:
 
 from __future__ import annotations
 
-from typing import Any, Callable, NamedTuple, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple
 
 import jax
 import numpy as np
 
-from minimax import _validation
+from minimax import _validation, runner
 from minimax import metrics as metrics_lib
-from minimax import runner
 from minimax.games import Game
 from minimax.schemes import Scheme, SchemeState
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import nbformat
 
-from booktools import cache, paths
+from booktools import cache
 from booktools.adopt import adopt_outputs
 from booktools.run import run_profile
 

@@ -5,12 +5,7 @@ from pathlib import Path
 import pytest
 
 from booktools import BooktoolsError
-from booktools.profiles import (
-    available_profiles,
-    chapter_parameters,
-    load_profile,
-    parameters_cell,
-)
+from booktools.profiles import available_profiles, chapter_parameters, load_profile, parameters_cell
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 FIRST = "book/part1/01_first.ipynb"  # a chapter of the fake book (see conftest.py)
@@ -117,7 +112,6 @@ def test_a_profile_name_must_be_one_of_the_profile_files(project: Path, name: st
         load_profile(project, name)
 
 
-@pytest.mark.skipif(not (REPOSITORY / "_toc.yml").is_file(), reason="the repository has no _toc.yml yet")
 @pytest.mark.parametrize("profile", ["quick", "full"])
 def test_the_repository_profiles_match_the_chapters_parameters_cells(profile: str):
     overrides = load_profile(REPOSITORY, profile)  # raises on any unknown chapter, name or type

@@ -119,7 +119,7 @@ def rewrite_cdn_addresses(html: str) -> str:
     attributes: the vendored file is the same release from npm, not always the same bytes as the
     CDN's build (cdnjs minifies require.js itself). The deployed pages keep both.
     """
-    for index, (prefix, (_, inner)) in enumerate(CDN_ASSETS.items()):
+    for index, prefix in enumerate(CDN_ASSETS):
         html = html.replace(prefix, f"{LOCAL_CDN_PREFIX}/{index}/")
     return LOCAL_TAG.sub(lambda tag: SRI_ATTRIBUTE.sub("", tag.group(0)), html)
 

@@ -22,15 +22,20 @@ Example:
   (2, 2)
 """
 
-from minimax.gan import data, digit_metrics, digits, game, image_gans, losses, metrics, mnist, networks
-from minimax.gan.data import Mixture, grid, ring
-from minimax.gan.image_gans import (
-    DigitBenchmark,
-    digit_benchmark,
-    image_discriminator,
-    image_generator,
-    image_players_init,
+from minimax.gan import (
+    data,
+    diagnostics,
+    digit_metrics,
+    digits,
+    game,
+    image_gans,
+    losses,
+    metrics,
+    mnist,
+    mode_collapse,
+    networks,
 )
+from minimax.gan.data import Mixture, grid, ring
 from minimax.gan.digit_metrics import (
     Classifier,
     ClassifierSettings,
@@ -43,6 +48,13 @@ from minimax.gan.digit_metrics import (
 )
 from minimax.gan.digits import Digits, held_out_split, image_grid, load_digits
 from minimax.gan.game import GanBatch, gan_game
+from minimax.gan.image_gans import (
+    DigitBenchmark,
+    digit_benchmark,
+    image_discriminator,
+    image_generator,
+    image_players_init,
+)
 from minimax.gan.losses import (
     discriminator_loss,
     non_saturating_generator_loss,
@@ -63,6 +75,7 @@ __all__ = [
     "class_coverage",
     "confidence",
     "data",
+    "diagnostics",
     "digit_benchmark",
     "digit_metrics",
     "digit_quality",
@@ -89,6 +102,7 @@ __all__ = [
     "mlp_init",
     "mnist",
     "mnist_classifier",
+    "mode_collapse",
     "mode_counts",
     "modes_covered",
     "networks",
@@ -98,5 +112,3 @@ __all__ = [
     "sample_quality",
     "saturating_generator_loss",
 ]
-from minimax.gan import mode_collapse  # noqa: E402  (the two-mode setting of the SGDA mode-collapse theorem)
-from minimax.gan import diagnostics  # noqa: E402  (optimization diagnostics: field, gradient and update norms, MMD)

@@ -78,7 +78,6 @@ from minimax import _validation, rules, schemes
 from minimax.games import Game, zero_sum
 from minimax.gan import losses
 
-
 # ----------------------------------------------------------------------------------------------------------
 # The activation, the data, the latents
 # ----------------------------------------------------------------------------------------------------------
@@ -100,8 +99,8 @@ def truncated_cubic(t: jax.Array, threshold: float = 1.0) -> jax.Array:
       threshold: :math:`\Lambda > 0`.
 
     Example:
-      >>> truncated_cubic(jnp.array([-3.0, 0.5, 2.0]), threshold=1.0)
-      Array([-7.   ,  0.125,  4.   ], dtype=float32)
+      >>> truncated_cubic(jnp.array([-3.0, 0.5, 2.0]), threshold=1.0).tolist()
+      [-7.0, 0.125, 4.0]
     """
     _validation.check_array("t", t)
     _validation.check_positive("threshold", threshold)
@@ -337,8 +336,8 @@ def generate(generator: jax.Array, latents: jax.Array) -> jax.Array:
       shape ``(n, d)``.
 
     Example:
-      >>> generate(jnp.array([[1.0, 0.0], [0.0, 2.0]]), jnp.array([[1.0, 1.0]]))
-      Array([[1., 2.]], dtype=float32)
+      >>> generate(jnp.array([[1.0, 0.0], [0.0, 2.0]]), jnp.array([[1.0, 1.0]])).tolist()
+      [[1.0, 2.0]]
     """
     return latents @ generator
 

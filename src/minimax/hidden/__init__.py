@@ -16,6 +16,7 @@ Example:
 """
 
 from minimax.hidden import distance, games, target
+from minimax.hidden.distance import lyapunov, lyapunov_derivative, lyapunov_metric
 from minimax.hidden.games import (
     RPS,
     HiddenGame,
@@ -32,7 +33,6 @@ from minimax.hidden.games import (
     payoff,
     rock_paper_scissors,
 )
-from minimax.hidden.distance import lyapunov, lyapunov_derivative, lyapunov_metric
 from minimax.hidden.target import (
     Target,
     finite_gan_target,

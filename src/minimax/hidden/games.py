@@ -27,7 +27,8 @@ and :func:`finite_gan` (the GAN payoff on a finite data set, rewritten pointwise
 
 from __future__ import annotations
 
-from typing import Any, Callable, NamedTuple, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -189,8 +190,8 @@ def matching_pennies(player_x, player_y, regularization: float = 0.0) -> HiddenG
     Example:
       >>> player = mlp_player([1, 4, 1], jnp.ones((1, 1)), head="sigmoid")
       >>> game = matching_pennies(player, player, regularization=0.5)
-      >>> float(game.loss(jnp.array([0.5]), jnp.array([0.9])))
-      -0.04...
+      >>> round(float(game.loss(jnp.array([0.5]), jnp.array([0.9]))), 6)
+      -0.04
     """
     _validation.check_nonnegative("regularization", regularization)
     for name, player in (("player_x", player_x), ("player_y", player_y)):

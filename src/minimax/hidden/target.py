@@ -15,7 +15,8 @@ converges for strongly monotone Lipschitz fields.
 
 from __future__ import annotations
 
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -39,9 +40,9 @@ def matrix_equilibrium(matrix) -> tuple[np.ndarray, np.ndarray, float]:
     :math:`q\in\Delta`. Solved with :func:`scipy.optimize.linprog` (HiGHS).
 
     Example:
-      >>> p, q, value = matrix_equilibrium([[1, -1], [-1, 1]])
+      >>> p, q, value = matrix_equilibrium([[2, -1], [-1, 1]])
       >>> p.round(3), q.round(3), round(value, 6)
-      (array([0.5, 0.5]), array([0.5, 0.5]), 0.0)
+      (array([0.4, 0.6]), array([0.4, 0.6]), 0.2)
     """
     from scipy.optimize import linprog
 

@@ -22,7 +22,8 @@ saved quantity in time.
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable, NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 import diffrax
 import jax

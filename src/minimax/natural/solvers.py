@@ -31,7 +31,7 @@ approximation otherwise (block diagonal across layers, Kronecker within a layer)
 
 from __future__ import annotations
 
-from typing import Any, Callable, NamedTuple
+from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp

@@ -1,4 +1,3 @@
-import math
 
 import jax
 import jax.numpy as jnp

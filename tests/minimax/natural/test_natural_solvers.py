@@ -78,7 +78,8 @@ def test_kfac_is_exact_for_one_input_and_one_layer():
 
 def test_kfac_is_the_exact_block_diagonal_for_one_input():
     player, params, grad = _setup(n=1, sizes=(2, 8, 8, 3), head="softmax")
-    layer_ids = _flat([{"b": jnp.full(l["b"].shape, i), "w": jnp.full(l["w"].shape, i)} for i, l in enumerate(params)])
+    layer_ids = _flat([{"b": jnp.full(layer["b"].shape, i), "w": jnp.full(layer["w"].shape, i)}
+                       for i, layer in enumerate(params)])
     A = np.asarray(natural.metric_matrix(player.apply, params), np.float64)
     blocks = np.where(layer_ids[:, None] == layer_ids[None, :], A, 0.0)
     expected = np.linalg.solve(blocks + 1e-2 * np.eye(len(A)), _flat(grad))

@@ -79,7 +79,8 @@ class StepSizeSweep(NamedTuple):
 
 
 def step_size_sweep(game: Game, make_scheme: Callable[..., Scheme], init: Callable, learning_rates: Sequence[float],
-                    seeds: Sequence[int], *, num_steps: int, log_every: int = 1, metrics=None) -> StepSizeSweep:
+                    seeds: Sequence[int], *, num_steps: int, log_every: int = 1,
+                    metrics=metrics_lib.field_norm) -> StepSizeSweep:
     """Run ``make_scheme(learning_rate)`` for every step size × seed in one compiled, vmapped sweep.
 
     ``init(key)`` draws the players of a seed (:func:`minimax.runner.sweep`); the result has the axes

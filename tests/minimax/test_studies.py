@@ -57,3 +57,10 @@ def test_the_best_step_size_has_the_highest_mean_and_ties_go_to_the_tie_break():
 def test_bad_scores(scores, tie_break, message):
     with pytest.raises(ValueError, match=message):
         studies.best_step_size_index(scores, tie_break)
+
+
+def test_the_default_metric_is_the_runner_s_field_norm():
+    init = lambda key: (jax.random.normal(key, (2,)), jnp.ones(2))
+    sweep = studies.step_size_sweep(games.bilinear(jnp.eye(2)), schemes.from_rule(rules.sgd), init, [0.1], seeds=[0],
+                                    num_steps=4)
+    assert list(sweep.metrics) == ["field_norm"] and sweep.metrics["field_norm"].shape == (1, 1, 5)

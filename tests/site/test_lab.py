@@ -130,6 +130,8 @@ def lab(tmp_path_factory):
         "--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
         f"--IdentityProvider.token={token}", "--LabApp.news_url=None", "--LabApp.extension_manager=readonly",
         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate", "--LabApp.expose_app_in_browser=True",
+        # Checkpoints go to the test's folder: none may land in the repository (book/**/.ipynb_checkpoints).
+        f"--FileCheckpoints.checkpoint_dir={folder / 'checkpoints'}",
         *(["--allow-root"] if os.geteuid() == 0 else [])])  # CI's containers run as root
     venv = Path(sys.prefix)
     log = folder / "server.log"
@@ -201,6 +203,7 @@ def test_make_lab_runs_a_chapter_whose_live_control_redraws_its_figure(lab, brow
         assert (before[0], after[0]) == ("0.50", "0.75")
         assert (log.parent / "claims" / "01_hidden_games.json").is_file()  # the kernel ran the chapter's last cell
         assert (REPOSITORY / CHAPTER).read_bytes() == committed  # JupyterLab did not save over the chapter
+        assert not (REPOSITORY / CHAPTER).with_name(".ipynb_checkpoints").exists(), "a checkpoint in the repository"
     except BaseException:
         page_tools.save_screenshot(browser, "lab-failure")
         print(f"JupyterLab's log, {log}:\n{log.read_text()[-6000:]}")

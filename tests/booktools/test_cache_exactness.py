@@ -206,3 +206,16 @@ def test_the_key_file_is_readable_json_with_the_outputs(library_project: Path):
     assert set(record["outputs"]) == {SECOND, "claims/02_second.json"}
     assert record["versions"]["python"].count(".") == 2 and "pytest" in record["versions"]
     assert paths.key_file(library_project, "quick", SECOND).read_text().startswith("{\n  ")
+
+
+def test_naming_the_backend_it_runs_on_anyway_re_executes_nothing(library_project: Path, fake_papermill,
+                                                                  monkeypatch):
+    """JAX_PLATFORMS picks the backend, which the key holds itself: where JAX runs on the CPU anyway,
+    `JAX_PLATFORMS=cpu` (as CI sets it) and no setting at all are the same run."""
+    if not cache.jax_backend().startswith("cpu"):
+        pytest.skip("this machine's JAX backend is not the CPU: JAX_PLATFORMS=cpu would change it")
+    if os.environ.get("JAX_PLATFORMS"):
+        monkeypatch.delenv("JAX_PLATFORMS")
+    else:
+        monkeypatch.setenv("JAX_PLATFORMS", "cpu")
+    assert _executed(run_profile(library_project, "quick")) == set()

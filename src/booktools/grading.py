@@ -366,6 +366,19 @@ def open_locked_folders(paths):
                 libc.umount2(place.encode(), MNT_DETACH)
                 os.rmdir(place)
 
+def cover(folder, reach, options):
+    # A private, empty scratch folder but for the entries the student process needs (an interpreter or a
+    # checkout under /tmp, say): held open across the mount and bound back through /proc/self/fd.
+    prefix = folder.rstrip("/") + "/"
+    keep = sorted({p[len(prefix):].split("/")[0] for p in map(os.path.abspath, reach) if p.startswith(prefix)})
+    held = {entry: os.open(os.path.join(folder, entry), os.O_PATH) for entry in keep}
+    mount("tmpfs", folder, "tmpfs", MS_NOSUID | MS_NODEV, options)
+    for entry, fd in held.items():
+        target = os.path.join(folder, entry)
+        os.mkdir(target) if os.path.isdir(f"/proc/self/fd/{fd}") else open(target, "w").close()
+        mount(f"/proc/self/fd/{fd}", target, None, MS_BIND | MS_REC, None)
+        os.close(fd)
+
 if config["uid"] is not None:
     network = libc.unshare(CLONE_NEWNET) == 0
     notes.append("" if network else "network: not isolated (unshare(CLONE_NEWNET) failed)")
@@ -373,7 +386,7 @@ if config["uid"] is not None:
         mount(None, "/", None, MS_REC | MS_PRIVATE, None)
         for scratch in ("/tmp", "/var/tmp", "/dev/shm"):
             if os.path.isdir(scratch):
-                mount("tmpfs", scratch, "tmpfs", MS_NOSUID | MS_NODEV, "size=512m,mode=1777")
+                cover(scratch, config["reach"], "size=512m,mode=1777")
         open_locked_folders(config["reach"])
         for path in config["hide"]:
             if os.path.isdir(path):

@@ -116,7 +116,9 @@ def test_student_versions_keep_no_solution_and_still_compile(path: Path):
     student_text = _normalized("\n".join(cell.source for cell in assignment.student.cells))
     regions = [region for cell in instructor.cells for region in _regions(cell.source)]
     assert regions, "an instructor notebook has solution regions"
-    leaked = [region for region in regions if _normalized(region) in student_text]
+    # A hidden check may repeat a line the students are given (a call it needs): not a leak.
+    public = _normalized("\n".join(_outside_regions(cell.source) for cell in instructor.cells))
+    leaked = [region for region in regions if _normalized(region) in student_text and _normalized(region) not in public]
     assert leaked == [], f"solution or hidden-test code left in the student version: {leaked[:2]}"
     for cell in assignment.student.cells:
         if cell.cell_type == "code":

@@ -150,7 +150,8 @@ def _drawing(figure) -> dict:
 TRY_IT_SECTIONS = """
 return [...document.querySelectorAll('section')].filter(section => {
   const heading = section.querySelector(':scope > h2, :scope > h3');
-  return heading && /^(Try it|Live,)/.test(heading.textContent.trim());
+  // Numbered parts prefix their headings ("2.1.6. Try it"): compare the words after the number.
+  return heading && /^(Try it|Live,)/.test(heading.textContent.replace(/^[\d.\s]+/, ''));
 }).map(section => ({
   heading: section.querySelector(':scope > h2, :scope > h3').textContent.trim(),
   galleries: [...section.querySelectorAll('.lf-gallery[data-lf-rendered] img.lf-picture')]
@@ -254,7 +255,8 @@ def expected_launch_links(chapter: str) -> dict[str, str]:
     path = "/".join(part for part in (repository.get("path_to_book", "").strip("/"), chapter) if part)
     links = {"repository": repository["url"]}
     if launch.get("binderhub_url"):
-        links["binder"] = f"{launch['binderhub_url'].rstrip('/')}/v2/gh/{org_repo}/{branch}?urlpath=tree/{path}.ipynb"
+        interface = "lab/tree" if launch.get("notebook_interface") == "jupyterlab" else "tree"
+        links["binder"] = f"{launch['binderhub_url'].rstrip('/')}/v2/gh/{org_repo}/{branch}?urlpath={interface}/{path}.ipynb"
     if launch.get("colab_url"):
         links["colab"] = f"{launch['colab_url'].rstrip('/')}/github/{org_repo}/blob/{branch}/{path}.ipynb"
     if launch.get("jupyterhub_url"):

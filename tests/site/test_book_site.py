@@ -147,7 +147,7 @@ def _drawing(figure) -> dict:
             "caption": figure.find_element("css selector", ".sf-caption").text}
 
 
-TRY_IT_SECTIONS = """
+TRY_IT_SECTIONS = r"""
 return [...document.querySelectorAll('section')].filter(section => {
   const heading = section.querySelector(':scope > h2, :scope > h3');
   // Numbered parts prefix their headings ("2.1.6. Try it"): compare the words after the number.

@@ -844,6 +844,7 @@ def _check(part: Part, values: dict) -> PartResult:
     with contextlib.suppress(ImportError):
         import numpy
         namespace.setdefault("np", numpy)
+    x64 = _jax_x64()
     try:
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
             exec(compile(part.check, f"<check of the {part.kind} tests>", "exec"), namespace)  # noqa: S102 - the instructor's check
@@ -852,7 +853,23 @@ def _check(part: Part, values: dict) -> PartResult:
         if isinstance(exc, AssertionError) and not str(exc):
             message = "an assertion failed"
         return _failed(part, "wrong value", message[:MESSAGE_CHARS])
+    finally:
+        _restore_jax_x64(x64)
     return PartResult(part.kind, part.points or 0.0, part.points, True)
+
+
+def _jax_x64() -> bool:
+    """JAX's global float64 switch as it stands (False where JAX is not imported yet)."""
+    jax = sys.modules.get("jax")
+    return bool(jax.config.jax_enable_x64) if jax is not None else False
+
+
+def _restore_jax_x64(value: bool) -> None:
+    """A check may switch JAX to float64 (a9's does); the next check, and the process that grades, must not
+    inherit it."""
+    jax = sys.modules.get("jax")
+    if jax is not None and bool(jax.config.jax_enable_x64) != value:
+        jax.config.update("jax_enable_x64", value)
 
 
 def _failed(part: Part, kind: str, message: str, error_type: str = "") -> PartResult:

@@ -211,3 +211,18 @@ def test_without_the_root_sandbox_a_submission_is_still_graded_and_the_report_sa
     report = grading.grade(SUBMISSIONS / "tiny_wrong_answer.ipynb", tiny_tests, limits["tiny"], sandbox)
     assert report.score == 3, grading.as_text(report)
     assert any("not run as root" in note for note in report.notes)
+
+
+def test_a_check_that_switches_jax_to_float64_leaves_the_grader_as_it_was():
+    """a9's check turns on JAX's float64 for its reference: the next check, and the process that grades
+    (a test session, a batch of submissions), must keep float32."""
+    import jax
+
+    from booktools import grading
+
+    before = bool(jax.config.jax_enable_x64)
+    part = grading.Part("visible", 1.0, "", 'import jax\njax.config.update("jax_enable_x64", True)\nassert value == 1')
+    assert grading._check(part, {"value": 1}).passed
+    assert bool(jax.config.jax_enable_x64) == before
+    assert not grading._check(part, {"value": 2}).passed
+    assert bool(jax.config.jax_enable_x64) == before

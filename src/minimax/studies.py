@@ -116,3 +116,78 @@ def best_step_size_index(scores, tie_break=None) -> int:
         keys.insert(0, tie_break.mean(axis=1))
     return int(np.lexsort(keys)[-1])
 
+
+
+class HeldOutChoice(NamedTuple):
+    """A step size chosen on tuning seeds, and the scores of the *other* seeds at that step size.
+
+    Attributes:
+      index: the chosen step size's index in the grid.
+      tuning: the seed indices the choice was made on; ``scoring`` the seed indices it is scored on.
+      scores: the scoring seeds' scores at the chosen step size, shape ``(len(scoring),)``: what a claim
+        about the method is scored on.
+      interior: whether the chosen step size has a neighbour on both sides in the grid.
+      edge: ``None`` when interior; otherwise ``"smallest"`` or ``"largest"``.
+      divergence_boundary: whether the next larger step size diverged on some tuning seed, i.e. the choice is
+        at the edge of stability (a larger step size is no candidate), which brackets it from above.
+    """
+
+    index: int
+    tuning: np.ndarray
+    scoring: np.ndarray
+    scores: np.ndarray
+    interior: bool
+    edge: str | None
+    divergence_boundary: bool
+
+    @property
+    def bracketed(self) -> bool:
+        """Interior, or at the largest stable step size with a diverging one above it."""
+        return self.interior or (self.edge != "smallest" and self.divergence_boundary)
+
+
+def choose_on_tuning_seeds(scores, num_tuning: int, tie_break=None, diverged=None) -> HeldOutChoice:
+    r"""Pick the best step size on the first ``num_tuning`` seeds, and score it on the others.
+
+    A comparison that picks each method's step size on the seeds it then scores favours the method whose
+    grid is widest (the maximum of noisy means is biased upwards). Here the choice
+
+    .. math::
+
+       \hat\eta = \arg\max_{\eta} \frac1{|T|} \sum_{s \in T} m(\eta, s)
+
+    uses only the tuning seeds :math:`T` (ties to the higher mean of ``tie_break``, as in
+    :func:`best_step_size_index`), and the method is scored by :math:`m(\hat\eta, s)` for :math:`s \notin T`.
+
+    Args:
+      scores: the axes ``(step size, seed)``, e.g. :meth:`StepSizeSweep.final_score`.
+      num_tuning: how many of the seeds (the first ones) tune; at least one seed must be left to score.
+      tie_break: optional, the shape of ``scores``.
+      diverged: optional boolean ``(step size, seed)`` array (:attr:`StepSizeSweep.diverged`), to say
+        whether a choice at the top of the stable range is bracketed by divergence.
+
+    Example:
+      >>> scores = np.array([[1, 1, 5, 5], [4, 4, 4, 4], [3, 3, 3, 3]])
+      >>> choice = choose_on_tuning_seeds(scores, num_tuning=2)
+      >>> choice.index, choice.scores.tolist(), choice.interior
+      (1, [4.0, 4.0], True)
+    """
+    scores = _validation.check_numbers("scores", scores, "an array of scores with the axes (step size, seed)")
+    if scores.ndim != 2 or scores.shape[0] == 0:
+        raise ValueError(f"scores must have the axes (step size, seed), got shape {scores.shape}")
+    _validation.check_positive_int("num_tuning", num_tuning)
+    if num_tuning >= scores.shape[1]:
+        raise ValueError(f"num_tuning must leave at least one seed to score: got {num_tuning} with "
+                         f"{scores.shape[1]} seeds.")
+    tuning, scoring = np.arange(num_tuning), np.arange(num_tuning, scores.shape[1])
+    index = best_step_size_index(scores[:, tuning], None if tie_break is None else np.asarray(tie_break)[:, tuning])
+    last = scores.shape[0] - 1
+    edge = None if 0 < index < last else "smallest" if index == 0 and last > 0 else "largest"
+    boundary = False
+    if diverged is not None:
+        diverged = np.asarray(diverged)
+        if diverged.shape != scores.shape or diverged.dtype != bool:
+            raise ValueError(f"diverged must be a boolean array of the shape of scores {scores.shape}, "
+                             f"got {diverged.dtype} {diverged.shape}")
+        boundary = bool(index < last and diverged[index + 1, tuning].any())
+    return HeldOutChoice(index, tuning, scoring, scores[index, scoring], edge is None, edge, boundary)

@@ -67,8 +67,8 @@ LEDGER = claims.Ledger("book/part1/02_bilinear_games.ipynb", "quick", 0)
 
 
 def record(**overrides):
-    arguments = {"id": "a", "statement": "s", "source": "p", "measured": 1.0, "expected": 1.0, "holds": True,
-                 **overrides}
+    arguments = {"id": "a", "statement": "s", "kind": "empirical", "source": "p", "measured": 1.0, "expected": 1.0,
+                 "holds": True, **overrides}
     return claims.Ledger("c.ipynb", "quick", 0).record(arguments.pop("id"), arguments.pop("statement"), **arguments)
 
 
@@ -300,6 +300,16 @@ CASES = [
     ("claims.Ledger.record", "holds", "'False'", T, lambda: record(holds="False")),
     ("claims.Ledger.record", "holds", "None", T, lambda: record(holds=None)),
     ("claims.Ledger.record", "holds", "0.5", T, lambda: record(holds=0.5)),
+    ("claims.Ledger.record", "kind", "'theorem'", V, lambda: record(kind="theorem")),
+    ("claims.Ledger.record", "revised", "3", T, lambda: record(revised=3)),
+    ("claims.Ledger.record", "measured", "True", T, lambda: record(measured=True)),
+    ("claims.Ledger.record", "expected", "'> 0'", T,
+     lambda: record(measured=claims.mean_interval([1.0, 2.0]), expected="> 0", holds=None)),
+    ("claims.above", "margin", "nan", V, lambda: claims.above(float("nan"))),
+    ("claims.within", "margin", "-1.0", V, lambda: claims.within(-1.0)),
+    ("claims.share", "flags", "[1, 0]", T, lambda: claims.share([1, 0], "seeds")),
+    ("claims.interval_verdict", "interval", "(1.0, 0.0, 2.0)", T,
+     lambda: claims.interval_verdict((1.0, 0.0, 2.0), claims.above(0.0))),
     ("claims.Ledger.verdict_table", "digits", "-1", V, lambda: LEDGER.verdict_table(digits=-1)),
     ("claims.Ledger.verdict_table", "digits", "2.0", T, lambda: LEDGER.verdict_table(digits=2.0)),
     ("claims.mean_interval", "values", "'abc'", T, lambda: claims.mean_interval("abc")),
@@ -681,8 +691,10 @@ def test_seeds_and_keys_in_their_accepted_forms_give_the_same_runs():
 
 def test_verdicts_from_comparisons_are_accepted():
     ledger = claims.Ledger("c.ipynb", "quick", 0)
-    assert ledger.record("a", "s", source="p", measured=1.0, expected=2.0, holds=np.float64(1.0) < 2) is True
-    assert ledger.record("b", "s", source="p", measured=1.0, expected=2.0, holds=jnp.asarray(3.0) < 2) is False
+    assert ledger.record("a", "s", kind="verification", source="p", measured=1.0, expected=2.0,
+                         holds=np.float64(1.0) < 2) == "holds"
+    assert ledger.record("b", "s", kind="verification", source="p", measured=1.0, expected=2.0,
+                         holds=jnp.asarray(3.0) < 2) == "does not hold"
 
 
 def test_a_sweep_still_traces_its_hyper_parameters():

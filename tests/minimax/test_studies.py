@@ -64,3 +64,28 @@ def test_the_default_metric_is_the_runner_s_field_norm():
     sweep = studies.step_size_sweep(games.bilinear(jnp.eye(2)), schemes.from_rule(rules.sgd), init, [0.1], seeds=[0],
                                     num_steps=4)
     assert list(sweep.metrics) == ["field_norm"] and sweep.metrics["field_norm"].shape == (1, 1, 5)
+
+
+def test_the_choice_is_made_on_tuning_seeds_only_and_scored_on_the_others():
+    # Seeds 0-1 prefer step size 0, seeds 2-3 step size 2: the choice must follow the tuning seeds.
+    scores = np.array([[9.0, 9.0, 1.0, 1.0], [5.0, 5.0, 5.0, 5.0], [1.0, 1.0, 9.0, 9.0]])
+    choice = studies.choose_on_tuning_seeds(scores, num_tuning=2)
+    assert choice.index == 0 and choice.scores.tolist() == [1.0, 1.0]
+    assert choice.tuning.tolist() == [0, 1] and choice.scoring.tolist() == [2, 3]
+    assert (choice.interior, choice.edge, choice.bracketed) == (False, "smallest", False)
+    assert studies.choose_on_tuning_seeds(scores[::-1], num_tuning=2).edge == "largest"
+
+
+def test_a_choice_at_the_largest_stable_step_size_is_bracketed_by_divergence():
+    scores = np.array([[1.0, 1.0, 1.0], [3.0, 3.0, 3.0], [0.0, 0.0, 0.0]])
+    diverged = np.array([[False] * 3, [False] * 3, [True, False, False]])
+    choice = studies.choose_on_tuning_seeds(scores, num_tuning=1, diverged=diverged)
+    assert choice.interior and choice.divergence_boundary and choice.bracketed
+    top = studies.choose_on_tuning_seeds(scores[:2], num_tuning=1, diverged=diverged[:2])
+    assert top.edge == "largest" and not top.divergence_boundary and not top.bracketed
+
+
+@pytest.mark.parametrize("num_tuning, match", [(4, "leave at least one seed"), (0, "num_tuning")])
+def test_the_choice_needs_seeds_on_both_sides(num_tuning, match):
+    with pytest.raises(ValueError, match=match):
+        studies.choose_on_tuning_seeds(np.ones((3, 4)), num_tuning=num_tuning)

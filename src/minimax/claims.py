@@ -255,6 +255,32 @@ class Ledger:
         self.profile = profile
         self.seed = int(seed)
         self.claims: list[Claim] = []
+        self.step_sizes: list[dict] = []
+
+    def record_step_size(self, method: str, etas, choice) -> dict:
+        """Record the step size a comparison chose for ``method`` (a :class:`minimax.studies.HeldOutChoice`
+        over the grid ``etas``): its value, where it sits in the grid, and the seeds it was tuned and scored on.
+
+        Example:
+          >>> from minimax import studies
+          >>> ledger = Ledger("chapter.ipynb", profile="quick", seed=0)
+          >>> choice = studies.choose_on_tuning_seeds(np.array([[1.0, 1.0], [2.0, 2.0], [0.0, 0.0]]), num_tuning=1)
+          >>> ledger.record_step_size("adam", [1e-3, 1e-2, 1e-1], choice)["where"]
+          'interior'
+        """
+        _validation.check_string("method", method)
+        etas = _validation.check_grid_axis("etas", etas)
+        if not hasattr(choice, "index") or not hasattr(choice, "bracketed"):
+            raise _validation.ArgumentTypeError(f"choice must be a studies.HeldOutChoice; got {choice!r}.")
+        if any(entry["method"] == method for entry in self.step_sizes):
+            raise ValueError(f"a step size for method {method!r} is already recorded in this ledger.")
+        where = ("interior" if choice.interior else
+                 "largest stable (the next one diverged)" if choice.bracketed else f"{choice.edge}")
+        entry = {"method": method, "eta": float(etas[choice.index]), "grid": [float(etas.min()), float(etas.max())],
+                 "grid_size": int(etas.size), "where": where, "bracketed": bool(choice.bracketed),
+                 "tuning_seeds": len(choice.tuning), "scoring_seeds": len(choice.scoring)}
+        self.step_sizes.append(entry)
+        return entry
 
     def record(self, id: str, statement: str, *, kind: str, source: str, measured, expected, holds=None,
                revised: str | None = None) -> str:
@@ -312,6 +338,7 @@ class Ledger:
             "profile": self.profile,
             "seed": self.seed,
             "claims": [claim._asdict() for claim in self.claims],
+            "step_sizes": self.step_sizes,
         }
 
     def write(self) -> Path:
@@ -339,7 +366,13 @@ class Ledger:
         widths = [max(len(row[i]) for row in rows) for i in range(5)]
         lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
         lines.insert(1, "  ".join("-" * width for width in widths))
-        return "\n".join(lines + ["", self.summary()])
+        lines += ["", self.summary()]
+        if self.step_sizes:
+            lines += ["", "step sizes chosen on tuning seeds, scored on the others:"]
+            lines += [f"  {entry['method']}: η = {entry['eta']:.3g} ({entry['where']} of {entry['grid_size']} in "
+                      f"[{entry['grid'][0]:.3g}, {entry['grid'][1]:.3g}]; {entry['tuning_seeds']} tuning, "
+                      f"{entry['scoring_seeds']} scoring seeds)" for entry in self.step_sizes]
+        return "\n".join(lines)
 
 
 def count_summary(claims: list[dict]) -> str:

@@ -147,3 +147,17 @@ def test_shares_and_margins_are_written_as_json_and_described(tmp_path, monkeypa
     assert data[1]["expected"] == {"side": "within", "value": 1.0} and data[1]["verdict"] == "does not hold"
     assert [claims.describe(claim["measured"]) for claim in data] == ["2 of 3 seeds", "3.000 [1.314, 4.686], n = 3"]
     assert claims.describe(data[1]["expected"]) == "|·| < 1"
+
+
+def test_step_size_choices_are_written_with_where_they_sit(tmp_path, monkeypatch):
+    from minimax import studies
+    monkeypatch.setenv("MINIMAX_CLAIMS_DIR", str(tmp_path))
+    ledger = claims.Ledger("c.ipynb", "quick", 0)
+    scores = np.array([[1.0, 1.0, 1.0], [2.0, 2.0, 2.0], [3.0, 3.0, 3.0]])
+    ledger.record_step_size("sgda", [0.1, 0.2, 0.4], studies.choose_on_tuning_seeds(scores, num_tuning=2))
+    with pytest.raises(ValueError, match="already recorded"):
+        ledger.record_step_size("sgda", [0.1, 0.2, 0.4], studies.choose_on_tuning_seeds(scores, num_tuning=2))
+    entry = json.loads(ledger.write().read_text())["step_sizes"][0]
+    assert entry == {"method": "sgda", "eta": 0.4, "grid": [0.1, 0.4], "grid_size": 3, "where": "largest",
+                     "bracketed": False, "tuning_seeds": 2, "scoring_seeds": 1}
+    assert "sgda: η = 0.4 (largest of 3 in [0.1, 0.4]; 2 tuning, 1 scoring seeds)" in ledger.verdict_table()

@@ -1,5 +1,9 @@
 """Copy a run's outputs back into the committed chapters (they are committed with quick outputs).
 
+The book shows the outputs of :data:`BOOK_PROFILE`; adopting another profile's run (``full``) copies only
+its claims ledgers, into ``book/appendix/ledgers/<profile>/``, so that every build shows that profile's
+verdicts beside the book's on the claims-ledger page.
+
 Only outputs and execution counts are copied, into the *current* source notebook, and only from an
 executed notebook whose cache key matches the current sources: a stale run can never overwrite newer
 cells. papermill's injected-parameters cell and its metadata (absolute paths, timings) stay out of the
@@ -8,6 +12,7 @@ committed file. Since the cache key ignores outputs, adopting does not invalidat
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import nbformat
@@ -16,6 +21,7 @@ from booktools import paths
 from booktools.chapters import select_chapters
 from booktools.run import current_keys, is_up_to_date
 
+BOOK_PROFILE = "quick"  # the profile whose outputs the committed chapters carry
 INJECTED_TAG = "injected-parameters"  # papermill's tag on the cell it inserts
 NOTEBOOK_METADATA_TO_ADOPT = ("widgets",)  # widget state: interactive figures work without a kernel
 
@@ -32,8 +38,19 @@ def adopt_outputs(root: Path, profile: str = "quick", chapters: list[str] | None
             print(f"{chapter}: skipped, the {profile!r} run of it is missing or stale")
             skipped.append(chapter)
             continue
-        _copy_outputs(paths.executed_notebook(root, profile, chapter), root / chapter)
-        print(f"{chapter}: outputs adopted from the {profile!r} run")
+        if profile == BOOK_PROFILE:
+            _copy_outputs(paths.executed_notebook(root, profile, chapter), root / chapter)
+            print(f"{chapter}: outputs adopted from the {profile!r} run")
+            continue
+        ledger = paths.claims_dir(root, profile) / f"{Path(chapter).stem}.json"
+        if not ledger.is_file():
+            print(f"{chapter}: skipped, the {profile!r} run of it wrote no claims ledger")
+            skipped.append(chapter)
+            continue
+        target = root / "book" / "appendix" / "ledgers" / profile / ledger.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(ledger, target)
+        print(f"{chapter}: claims ledger adopted from the {profile!r} run into {target.relative_to(root)}")
     return skipped
 
 

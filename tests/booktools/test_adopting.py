@@ -32,3 +32,14 @@ def test_a_stale_run_is_never_adopted(executed_project: Path, book):
     before = (executed_project / SECOND).read_bytes()
     assert adopt_outputs(executed_project, "quick") == [SECOND]
     assert (executed_project / SECOND).read_bytes() == before
+
+
+def test_adopting_the_full_profile_commits_its_ledgers_and_leaves_the_chapters_alone(executed_project: Path):
+    # The book shows quick outputs: a full run only contributes its verdicts (the ledger page shows them).
+    outcomes = run_profile(executed_project, "full", chapters=[FIRST])
+    assert [o.status for o in outcomes] == ["executed"]
+    before = (executed_project / FIRST).read_bytes()
+    assert adopt_outputs(executed_project, "full", [FIRST]) == []
+    assert (executed_project / FIRST).read_bytes() == before
+    ledger = executed_project / "book/appendix/ledgers/full/01_first.json"
+    assert '"profile": "full"' in ledger.read_text() and '"steps": 7' in ledger.read_text()

@@ -31,8 +31,11 @@ def write_ledger(root: Path, chapter: str, claims: list[dict], profile: str = "q
 
 
 def claim(id: str, holds: bool, **fields) -> dict:
+    """A claim as minimax.claims.Ledger writes it (``verdict=`` overrides the one ``holds`` implies)."""
     return {"id": id, "statement": fields.get("statement", f"Statement {id}."), "source": fields.get("source", "Paper"),
-            "measured": fields.get("measured", 0.5), "expected": fields.get("expected", "< 1"), "holds": holds}
+            "kind": fields.get("kind", "empirical"), "measured": fields.get("measured", 0.5),
+            "expected": fields.get("expected", "< 1"), "verdict": fields.get("verdict", "holds" if holds else "does not hold"),
+            "seeds_to_decide": fields.get("seeds_to_decide"), "revised": fields.get("revised")}
 
 
 def add_theory(root: Path, chapter: str) -> None:
@@ -48,21 +51,58 @@ def test_the_ledger_page_lists_every_claim_with_its_verdict(project: Path):
         claim("fails-one", False, measured=[1.2345678, float("nan")], expected="|rate - 1| < 1e-3"),
     ])
     page = pages.claims_ledger_markdown(project, paths.claims_dir(project, "quick"), "quick")
-    assert "**2 claims from 1 chapter: 1 hold, 1 do not hold.**" in page
+    assert "**Quick profile — 2 claims from 1 chapter — empirical: 1 holds, 1 does not hold.**" in page
+    assert "**Full profile — not run yet" in page
     assert "# Chapter 01_first" in page  # the chapter's title
     assert "{doc}`Read the chapter </book/part1/01_first>`" in page
     assert "{ref}`What we measured <first-measured>`" in page
-    assert "| {prf:ref}`first-prop`; Smith 2020 |" in page  # rendered "Proposition 1.1", linked
-    assert "| 0.866 | 0.866 | ✔ holds |" in page
-    assert "| [1.235, nan] | \\|rate - 1\\| < 1e-3 | ✘ **does not hold** |" in page
+    assert "<br>*{prf:ref}`first-prop`; Smith 2020*" in page  # rendered "Proposition 1.1", linked
+    assert "  - ✔ holds: 0.866 (expected 0.866)\n  - not run\n" in page
+    assert "  - ✘ **does not hold**: [1.235, nan] (expected \\|rate - 1\\| < 1e-3)" in page
     assert "profile `quick`, seed 3" in page
     assert "no claims recorded in this run" in page  # the second chapter has no ledger
+
+
+def test_the_ledger_page_counts_kinds_and_three_verdicts_and_shows_the_full_run_beside(project: Path):
+    lead = {"mean": 0.4, "low": -0.35, "high": 1.04, "n": 5, "level": 0.9}
+    write_ledger(project, FIRST, [
+        claim("rate", True, kind="verification"),
+        claim("lead", False, verdict="undecided", measured=lead, expected={"side": "above", "value": 1.0},
+              seeds_to_decide=31, revised="margin 20 set after a margin of 10 flipped between seeds"),
+        claim("collapse", True),
+    ])
+    full_dir = project / pages.FULL_LEDGERS
+    full_dir.mkdir(parents=True)
+    (full_dir / "01_first.json").write_text(json.dumps({"chapter": FIRST, "profile": "full", "seed": 0, "claims": [
+        claim("rate", True, kind="verification"), claim("lead", True, measured={**lead, "low": 1.1, "high": 1.3},
+              expected={"side": "above", "value": 1.0}),
+        claim("collapse", True)]}))
+    page = pages.claims_ledger_markdown(project, paths.claims_dir(project, "quick"), "quick")
+    assert ("**Quick profile — 3 claims from 1 chapter — empirical: 1 holds, 1 undecided; verification: 1 holds.**"
+            in page)
+    assert "**Full profile — 3 claims from 1 chapter — empirical: 2 holds; verification: 1 holds.**" in page
+    assert "? **undecided** (about 31 seeds would decide): 0.400 [-0.350, 1.040], n = 5 (expected > 1)" in page
+    assert "✔ holds: 0.400 [1.100, 1.300], n = 5 (expected > 1) — **differs from the quick run**" in page
+    assert "⚑ *Revised: margin 20 set after a margin of 10 flipped between seeds*" in page
+    assert "- `lead` (Chapter 01_first): margin 20 set after" in page  # listed at the top too
+    assert ":class: claims-ledger" in page and "table-layout: fixed" in page  # no sideways scrolling
+
+
+def test_step_sizes_chosen_on_tuning_seeds_are_listed(project: Path):
+    write_ledger(project, FIRST, [claim("c", True)])
+    ledger_path = paths.claims_dir(project, "quick") / "01_first.json"
+    ledger = json.loads(ledger_path.read_text())
+    ledger["step_sizes"] = [{"method": "adam", "eta": 0.003, "grid": [1e-4, 0.1], "grid_size": 7, "where": "interior",
+                             "bracketed": True, "tuning_seeds": 2, "scoring_seeds": 3}]
+    ledger_path.write_text(json.dumps(ledger))
+    page = pages.claims_ledger_markdown(project, paths.claims_dir(project, "quick"), "quick")
+    assert "- adam: η = 0.003, interior of a grid of 7 in [0.0001, 0.1] (2 tuning, 3 scoring seeds)" in page
 
 
 def test_labels_the_chapter_does_not_define_stay_plain_text(project: Path):
     write_ledger(project, FIRST, [claim("c", True, source="Proposition bil-prop-unknown; two-timescale")])
     page = pages.claims_ledger_markdown(project, paths.claims_dir(project, "quick"), "quick")
-    assert "| Proposition bil-prop-unknown; two-timescale |" in page
+    assert "<br>*Proposition bil-prop-unknown; two-timescale*" in page
     assert "prf:ref" not in page
 
 
@@ -70,7 +110,7 @@ def test_a_source_that_already_cross_references_is_left_as_written(project: Path
     add_theory(project, FIRST)
     write_ledger(project, FIRST, [claim("c", True, source="This chapter, {prf:ref}`first-prop`; {ref}`first-measured`")])
     page = pages.claims_ledger_markdown(project, paths.claims_dir(project, "quick"), "quick")
-    assert "| This chapter, {prf:ref}`first-prop`; {ref}`first-measured` |" in page
+    assert "<br>*This chapter, {prf:ref}`first-prop`; {ref}`first-measured`*" in page
 
 
 def test_stale_chapters_other_profiles_and_stray_ledgers_are_flagged(project: Path):

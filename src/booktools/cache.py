@@ -41,6 +41,8 @@ from booktools.paths import SOURCE_DIR
 
 KEY_FORMAT = 2  # bump when the meaning of a key changes, to invalidate every cached run
 OUTPUTS = "outputs"  # the part of the stored record that is not the key: what the execution produced
+EXECUTED_ON = "executed_on"  # not the key either: the machine that executed the chapter (for the generated pages)
+RECORD_ONLY = (OUTPUTS, EXECUTED_ON)
 KEYED_PREFIXES = ("JAX_", "XLA_")
 UNKEYED_VARIABLES = frozenset({
     "MINIMAX_CLAIMS_DIR",            # set by the pipeline: where the ledger goes
@@ -90,6 +92,32 @@ def installed_versions() -> dict[str, str]:
         if name:
             versions[re.sub(r"[-_.]+", "-", name).lower()] = distribution.version
     return {"python": platform.python_version(), **dict(sorted(versions.items()))}
+
+
+def this_machine() -> dict:
+    """The processor, core count and memory of this machine, as the generated pages describe where a run ran."""
+    return {"cpu": _cpu_model() or platform.processor() or platform.machine(), "cores": os.cpu_count(),
+            "memory_gib": _memory_gib()}
+
+
+def _cpu_model() -> str | None:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return None
+
+
+def _memory_gib() -> float | None:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                return round(int(line.split()[1]) / 2**20, 1)
+    except (OSError, ValueError):
+        pass
+    return None
 
 
 def keyed_environment(names: set[str], environment: dict[str, str] | None = None) -> dict[str, str | None]:
@@ -161,18 +189,19 @@ def read_key(path: Path) -> CacheKey | None:
     return record if isinstance(record, dict) else None
 
 
-def write_key(path: Path, key: CacheKey, outputs: dict[str, str]) -> None:
-    """Store ``key`` and the ``outputs`` digests at ``path`` atomically, through a file private to this process."""
+def write_key(path: Path, key: CacheKey, outputs: dict[str, str], executed_on: dict | None = None) -> None:
+    """Store ``key``, the ``outputs`` digests and the machine (:func:`this_machine`) at ``path`` atomically,
+    through a file private to this process."""
     path = Path(path)
     partial = path.with_name(f"{path.name}.partial-{os.getpid()}")
-    record = {**key, OUTPUTS: outputs}
+    record = {**key, OUTPUTS: outputs, EXECUTED_ON: this_machine() if executed_on is None else executed_on}
     partial.write_text(json.dumps(record, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     os.replace(partial, path)
 
 
 def stored_key(record: CacheKey) -> CacheKey:
     """The key part of a stored record (everything but its ``outputs``)."""
-    return {name: value for name, value in record.items() if name != OUTPUTS}
+    return {name: value for name, value in record.items() if name not in RECORD_ONLY}
 
 
 def output_digests(folder: Path, outputs: list[Path]) -> dict[str, str]:

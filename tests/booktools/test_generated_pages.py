@@ -7,7 +7,7 @@ from pathlib import Path
 
 import nbformat
 
-from booktools import pages, paths
+from booktools import cache, pages, paths
 from booktools.stage import stage_site
 
 FIRST, SECOND = "book/part1/01_first.ipynb", "book/part1/02_second.ipynb"
@@ -137,11 +137,24 @@ def test_the_times_table_reads_papermill_metadata(project: Path):
     run = paths.run_dir(project, "quick")
     (run / FIRST).parent.mkdir(parents=True)
     nbformat.write(papermill_notebook([0.5, 3.25, 1.0]), run / FIRST)
-    table = pages.chapter_times_markdown(project, run, "quick", versions={"jax": "0.1", "python": "3.11"})
+    machine = {"cpu": "Test CPU 9000", "cores": 64, "memory_gib": 512.0}
+    table = pages.chapter_times_markdown(project, run, "quick", versions={"jax": "0.1", "python": "3.11"},
+                                         machines=[machine, machine])
     assert "| 6.8 s | 3 | code cell 2: 3.2 s | 2026-01-02" in table
     assert "| — | — | — | not executed by papermill |" in table  # the second chapter
     assert "| **All chapters** | **6.8 s** |" in table
-    assert "JAX 0.1 on the CPU" in table and "cores" in table
+    # The machine is the one the run recorded, not the one generating the page.
+    assert "Executed on Test CPU 9000, 64 cores, 512 GiB; the run used JAX 0.1 on the CPU" in table
+    assert "papermill's timings" in table and "claims ledgers" not in table
+    unrecorded = pages.chapter_times_markdown(project, run, "quick", versions={"jax": "0.1"})
+    assert "did not record the machine" in unrecorded
+
+
+def test_the_machine_comes_from_the_runs_cache_key_records(executed_project: Path):
+    machines = pages.run_machines(executed_project, "quick")
+    assert len(machines) == 2 and machines[0] == cache.this_machine()
+    record = json.loads(paths.key_file(executed_project, "quick", FIRST).read_text())
+    assert cache.stored_key(record).keys().isdisjoint({"executed_on", "outputs"})
 
 
 def test_staging_refreshes_the_generated_pages_the_book_has(project: Path):
@@ -197,7 +210,7 @@ def test_the_tables_include_collects_the_tagged_outputs_of_the_run(project: Path
     table = pages.performance_tables_markdown(project, pages._shown_notebooks(project, "quick", project), "quick",
                                               {SECOND: "committed"}, {"jax": "0.1", "python": "3.11"})
     assert table.startswith(pages.TABLES_NOTICE) and "do not edit" in table
-    assert "JAX 0.1 on the CPU" in table and "cores" in table  # the machine is named
+    assert "JAX 0.1 on the CPU" in table and "did not record the machine" in table
     assert ("From {doc}`Chapter 01_first </book/part1/01_first>`, section {ref}`first-timing` (executed 2026-01-02):"
             in table)
     assert "```text\n  d  dense [ms]\n 37       0.211\n```" in table  # verbatim, the alignment kept

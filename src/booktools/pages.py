@@ -25,14 +25,15 @@ works from the repository).
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from booktools import paths
 from booktools.cache import EXECUTED_ON
 from booktools.chapters import list_chapters
-from minimax.claims import VERDICTS, describe
 
 CLAIMS_PAGE = "book/appendix/claims_ledger.md"
 TIMES_INCLUDE = "book/appendix/_chapter_times.md"
@@ -205,8 +206,21 @@ def _verdict_text(claim: dict) -> str:
     return text
 
 
+VERDICTS = ("holds", "does not hold", "undecided")  # as minimax.claims writes them
+
+
 def _measured_text(claim: dict) -> str:
-    return f"{describe(claim.get('measured'))} (expected {describe(claim.get('expected'))})"
+    """What the ledger says was measured and expected (its ``*_text`` fields; older ledgers: the raw values)."""
+    measured = claim.get("measured_text", _plain_text(claim.get("measured")))
+    return f"{measured} (expected {claim.get('expected_text', _plain_text(claim.get('expected')))})"
+
+
+def _plain_text(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.4g}" if math.isfinite(value) else str(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_plain_text(item) for item in value) + "]"
+    return str(value)
 
 
 def _chapter_section(root: Path, chapter: str, ledger: dict | None, profile: str, origin: str | None,

@@ -6,7 +6,9 @@ Each executed chapter writes ``<claims dir>/<chapter file stem>.json``, the clai
     {"chapter": "book/part1/02_bilinear_games.ipynb", "profile": "quick", "seed": 0,
      "claims": [{"id": "eg-converges", "statement": "...", "source": "...", "kind": "verification",
                  "measured": 0.866, "expected": 0.866, "verdict": "holds",
-                 "seeds_to_decide": null, "revised": null}]}
+                 "seeds_to_decide": null, "revised": null,
+                 "measured_text": "0.866", "expected_text": "0.866"}],
+     "step_sizes": []}
 
 A claim has a **kind**:
 
@@ -337,7 +339,9 @@ class Ledger:
             "chapter": self.chapter,
             "profile": self.profile,
             "seed": self.seed,
-            "claims": [claim._asdict() for claim in self.claims],
+            # The *_text fields are what readers see (the ledger page shows them without importing minimax).
+            "claims": [{**claim._asdict(), "measured_text": describe(claim.measured),
+                        "expected_text": describe(claim.expected)} for claim in self.claims],
             "step_sizes": self.step_sizes,
         }
 

@@ -35,7 +35,8 @@ def claim(id: str, holds: bool, **fields) -> dict:
     return {"id": id, "statement": fields.get("statement", f"Statement {id}."), "source": fields.get("source", "Paper"),
             "kind": fields.get("kind", "empirical"), "measured": fields.get("measured", 0.5),
             "expected": fields.get("expected", "< 1"), "verdict": fields.get("verdict", "holds" if holds else "does not hold"),
-            "seeds_to_decide": fields.get("seeds_to_decide"), "revised": fields.get("revised")}
+            "seeds_to_decide": fields.get("seeds_to_decide"), "revised": fields.get("revised"),
+            **{name: fields[name] for name in ("measured_text", "expected_text") if name in fields}}
 
 
 def add_theory(root: Path, chapter: str) -> None:
@@ -65,9 +66,10 @@ def test_the_ledger_page_lists_every_claim_with_its_verdict(project: Path):
 
 def test_the_ledger_page_counts_kinds_and_three_verdicts_and_shows_the_full_run_beside(project: Path):
     lead = {"mean": 0.4, "low": -0.35, "high": 1.04, "n": 5, "level": 0.9}
+    shown = {"measured_text": "0.400 [-0.350, 1.040], n = 5", "expected_text": "> 1"}
     write_ledger(project, FIRST, [
         claim("rate", True, kind="verification"),
-        claim("lead", False, verdict="undecided", measured=lead, expected={"side": "above", "value": 1.0},
+        claim("lead", False, verdict="undecided", measured=lead, expected={"side": "above", "value": 1.0}, **shown,
               seeds_to_decide=31, revised="margin 20 set after a margin of 10 flipped between seeds"),
         claim("collapse", True),
     ])
@@ -75,7 +77,7 @@ def test_the_ledger_page_counts_kinds_and_three_verdicts_and_shows_the_full_run_
     full_dir.mkdir(parents=True)
     (full_dir / "01_first.json").write_text(json.dumps({"chapter": FIRST, "profile": "full", "seed": 0, "claims": [
         claim("rate", True, kind="verification"), claim("lead", True, measured={**lead, "low": 1.1, "high": 1.3},
-              expected={"side": "above", "value": 1.0}),
+              expected={"side": "above", "value": 1.0}, measured_text="0.400 [1.100, 1.300], n = 5", expected_text="> 1"),
         claim("collapse", True)]}))
     page = pages.claims_ledger_markdown(project, paths.claims_dir(project, "quick"), "quick")
     assert ("**Quick profile — 3 claims from 1 chapter — empirical: 1 holds, 1 undecided; verification: 1 holds.**"

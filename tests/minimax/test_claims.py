@@ -20,7 +20,8 @@ def test_ledger_writes_the_documented_json(tmp_path, monkeypatch):
     assert data["chapter"] == "book/part1/02_bilinear_games.ipynb" and data["profile"] == "quick" and data["seed"] == 3
     assert data["claims"][0] == {"id": "eg-converges", "statement": "EG converges.", "source": "Korpelevich (1976)",
                                  "kind": "verification", "measured": pytest.approx(0.866), "expected": 0.866,
-                                 "verdict": "holds", "seeds_to_decide": None, "revised": None}
+                                 "verdict": "holds", "seeds_to_decide": None, "revised": None,
+                                 "measured_text": "0.866", "expected_text": "0.866"}
     assert data["claims"][1]["measured"] == "inf" and data["claims"][1]["verdict"] == "does not hold"
     assert data["claims"][1]["revised"].startswith("the claim was")
 
@@ -146,6 +147,7 @@ def test_shares_and_margins_are_written_as_json_and_described(tmp_path, monkeypa
     assert data[0]["measured"] == {"count": 2, "total": 3, "unit": "seeds"}
     assert data[1]["expected"] == {"side": "within", "value": 1.0} and data[1]["verdict"] == "does not hold"
     assert [claims.describe(claim["measured"]) for claim in data] == ["2 of 3 seeds", "3.000 [1.314, 4.686], n = 3"]
+    assert [claim["measured_text"] for claim in data] == ["2 of 3 seeds", "3.000 [1.314, 4.686], n = 3"]
     assert claims.describe(data[1]["expected"]) == "|·| < 1"
 
 

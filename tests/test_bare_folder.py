@@ -19,7 +19,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from booktools.setup_cell import setup_cell
+from booktools.pipeline.setup_cell import setup_cell
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 PACKAGES = ("minimax", "booktools")
@@ -72,7 +72,8 @@ def test_the_wheel_ships_every_file_of_the_packages_and_the_license(wheel):
                for package in PACKAGES for path in (REPOSITORY / "src" / package).rglob("*")
                if path.is_file() and "__pycache__" not in path.parts}
     # The figure helpers and their browser side are what a chapter imports besides the library.
-    assert {"booktools/live_figures.py", "booktools/static_figures.js", "booktools/static_figures.css",
+    assert {"booktools/figures/live_figures.py", "booktools/figures/static_figures.js",
+            "booktools/figures/static_figures.css",
             "minimax/gan/__init__.py"} <= sources
     assert sources - shipped == set(), "files of the packages missing from the wheel (package-data?)"
     dist_info = f"optimize_and_learn-{_version()}.dist-info"

@@ -19,8 +19,8 @@ import yaml
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 
-from booktools.setup_cell import setup_cell
-from booktools.stage import jupyter_book_command
+from booktools.pipeline.setup_cell import setup_cell
+from booktools.pipeline.stage import jupyter_book_command
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 BINDER = REPOSITORY / "binder"

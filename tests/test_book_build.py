@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from booktools.chapters import list_chapters
-from booktools.stage import jupyter_book_command
+from booktools.pipeline.chapters import list_chapters
+from booktools.pipeline.stage import jupyter_book_command
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 BUILD_TIMEOUT_S = 1200

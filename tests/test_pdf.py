@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from booktools.stage import jupyter_book_command
+from booktools.pipeline.stage import jupyter_book_command
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 BUILD_TIMEOUT_S = 1800
@@ -56,7 +56,7 @@ def _picture_outputs() -> int:
     figure), in the cells the book shows."""
     import json
 
-    from booktools.chapters import list_chapters
+    from booktools.pipeline.chapters import list_chapters
 
     count = 0
     for chapter in list_chapters(REPOSITORY):

@@ -1,22 +1,19 @@
-"""Book tooling for *Optimize and Learn*: run chapters with papermill, cache them, build the HTML.
+"""Book tooling for *Optimize and Learn*, laid out by who uses it.
+
+- :mod:`booktools.pipeline` — for the maintainer and ``make``: execute the chapters with papermill,
+  cache them by content, adopt their outputs, generate the appendix pages, build the HTML/PDF book.
+- :mod:`booktools.figures` — for the chapters: live figures (a widget with a precomputed gallery) and
+  explorable static figures, which work in the built book without a kernel.
+- :mod:`booktools.coursework` — for the instructor: build the assignments' student and autograder
+  versions, grade submissions in a sandbox, write the gradebook.
+- :mod:`booktools.sphinx` — for the site build: a Sphinx extension with the theme stack's repairs.
+
+:mod:`booktools.cli` is ``python -m booktools …`` (all of them); :mod:`booktools.errors` the errors
+it reports in one line.
 
 The tooling never imports the science library ``minimax`` (and ``minimax`` never imports it): a chapter
-depends on the library only through the *source files* that :mod:`booktools.cache` hashes, those its
-imports reach (:mod:`booktools.dependencies`).
-
-Modules, one concept each:
-
-- :mod:`booktools.paths`     where a profile's run, claims and staged site live under ``_build/``;
-- :mod:`booktools.chapters`  the chapters, read from ``_toc.yml``;
-- :mod:`booktools.profiles`  the per-chapter parameter overrides of a profile (``book/profiles/*.yml``),
-                              checked against the chapters' parameters cells;
-- :mod:`booktools.dependencies` the project files and environment variables a chapter reads (``ast``);
-- :mod:`booktools.cache`     the cache key that decides whether a chapter must be re-executed, by content;
-- :mod:`booktools.locks`     one writer per run folder (and assignments build): ``fcntl.flock``;
-- :mod:`booktools.run`       executing chapters with papermill, atomically, in parallel;
-- :mod:`booktools.stage`     building the HTML book from a run;
-- :mod:`booktools.adopt`     copying a run's outputs back into the committed notebooks;
-- :mod:`booktools.cli`       ``python -m booktools …``.
+depends on the library only through the *source files* that :mod:`booktools.pipeline.cache` hashes, those
+its imports reach (:mod:`booktools.pipeline.dependencies`).
 """
 
 from booktools.errors import BooktoolsError

@@ -4,7 +4,7 @@ Exit status: 0 on success, 1 when a chapter or the HTML build failed, 2 for a us
 (unknown chapter, profile or parameter, malformed YAML, a run folder in use by another process), whose
 message says what is known, 130 when interrupted (Ctrl-C: one line, finished chapters are kept).
 
-``run``, ``build``, ``clean`` and ``assignments`` hold a lock (:mod:`booktools.locks`): a second process
+``run``, ``build``, ``clean`` and ``assignments`` hold a lock (:mod:`booktools.pipeline.locks`): a second process
 on the same run folder (or assignments build) stops at once naming the holder's PID, or, with
 ``--wait``, waits for it.
 """
@@ -17,16 +17,17 @@ import sys
 from contextlib import ExitStack
 from pathlib import Path
 
-from booktools import grading, locks, paths
-from booktools.adopt import adopt_outputs
-from booktools.assignments import ASSIGNMENTS_DIR, OUTPUT_DIR, build_assignments, report_built
-from booktools.chapters import list_chapters
+from booktools.coursework import grading
+from booktools.coursework.assignments import ASSIGNMENTS_DIR, OUTPUT_DIR, build_assignments, report_built
 from booktools.errors import BooktoolsError
-from booktools.pages import write_generated_pages
-from booktools.profiles import available_profiles, load_profile
-from booktools.run import run_profile
-from booktools.setup_cell import insert_setup_cells
-from booktools.stage import build_html
+from booktools.pipeline import locks, paths
+from booktools.pipeline.adopt import adopt_outputs
+from booktools.pipeline.chapters import list_chapters
+from booktools.pipeline.pages import write_generated_pages
+from booktools.pipeline.profiles import available_profiles, load_profile
+from booktools.pipeline.run import run_profile
+from booktools.pipeline.setup_cell import insert_setup_cells
+from booktools.pipeline.stage import build_html
 
 
 def main(argv: list[str] | None = None) -> int:

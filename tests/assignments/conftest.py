@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from booktools import assignments, grading
+from booktools.coursework import assignments, grading
 
 collect_ignore_glob = ["submissions/*", "fixtures/*"]
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from booktools import assignments, grading
+from booktools.coursework import assignments, grading
 
 SUBMISSIONS = Path(__file__).resolve().parent / "submissions"
 REPOSITORY = Path(__file__).resolve().parents[2]
@@ -218,7 +218,7 @@ def test_a_check_that_switches_jax_to_float64_leaves_the_grader_as_it_was():
     (a test session, a batch of submissions), must keep float32."""
     import jax
 
-    from booktools import grading
+    from booktools.coursework import grading
 
     before = bool(jax.config.jax_enable_x64)
     part = grading.Part("visible", 1.0, "", 'import jax\njax.config.update("jax_enable_x64", True)\nassert value == 1')

@@ -22,7 +22,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from booktools import grading
+from booktools.coursework import grading
 
 HERE = Path(__file__).resolve().parent
 ROOT = os.geteuid() == 0

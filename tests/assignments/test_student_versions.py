@@ -11,7 +11,7 @@ import nbformat
 import pytest
 import yaml
 
-from booktools import assignments
+from booktools.coursework import assignments
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 INSTRUCTOR_NOTEBOOKS = assignments.find_instructor_notebooks(REPOSITORY)
@@ -183,8 +183,8 @@ def test_the_staged_site_has_the_student_pages_and_no_solution_hidden_test_or_ru
     """``booktools build`` stages the site through ``stage_site``: the staged copy of the repository's book
     holds each assignment's student version as a page, and not one line of a solution, a hidden test or a
     rubric, in any file."""
-    from booktools import paths
-    from booktools.stage import stage_site
+    from booktools.pipeline import paths
+    from booktools.pipeline.stage import stage_site
 
     root = tmp_path / "repo"
     root.mkdir()

@@ -100,7 +100,7 @@ def project(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def _executed_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The fake book with both chapters executed for real, once per test session (quick profile)."""
-    from booktools.run import run_profile
+    from booktools.pipeline.run import run_profile
 
     root = make_project(tmp_path_factory.mktemp("executed") / "project")
     outcomes = run_profile(root, "quick")

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from booktools import paths
 from booktools.cli import main
+from booktools.pipeline import paths
 
 FIRST = "book/part1/01_first.ipynb"
 

@@ -282,7 +282,7 @@ def book_html(tmp_path_factory) -> Path:
         html = Path(os.environ["SITE_HTML"]).resolve()
         assert (html / "index.html").is_file(), f"SITE_HTML={html} holds no index.html"
         return html
-    from booktools.stage import jupyter_book_command
+    from booktools.pipeline.stage import jupyter_book_command
 
     output = tmp_path_factory.mktemp("book")
     command = [part for part in jupyter_book_command(REPOSITORY, output) if part not in ("-W",)]

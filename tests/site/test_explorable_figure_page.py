@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from booktools import static_figures
+from booktools.figures import static_figures
 
 pytestmark = pytest.mark.site
 
@@ -27,7 +27,7 @@ def synthetic_figure() -> static_figures.ExplorableFigure:
     t = np.linspace(0.1, 1.0, 50)
     curves = SLOPES[:, None, None] * t ** POWERS[None, :, None]
     figure = static_figures.ExplorableFigure(
-        [static_figures.select("slope", [f"{s:g}" for s in SLOPES]),
+        [static_figures.dropdown("slope", [f"{s:g}" for s in SLOPES]),
          static_figures.slider("power", [f"{p:g}" for p in POWERS], initial=1)], title="synthetic")
     figure.panel("linear", x_label="t", y_label="y", x_range=(0, 1), y_range=(0, 2)).line(t, curves, label="curve")
     figure.panel("log", x_label="t", y_label="y", y_scale="log").line(t, curves).markers([1.0], [1.0], label="one")
@@ -122,7 +122,7 @@ def test_eight_bit_curves_draw_within_a_pixel_of_sixteen_bit_ones(tmp_path, serv
 
     t = np.linspace(0, 1, 60)
     curves = np.sin(2 * np.pi * np.array([1.0, 2.0])[:, None] * t)
-    figure = static_figures.ExplorableFigure([static_figures.select("frequency", ["1", "2"])])
+    figure = static_figures.ExplorableFigure([static_figures.dropdown("frequency", ["1", "2"])])
     for bits in (16, 8):
         figure.panel(f"{bits} bits", x_range=(0, 1), y_range=(-1.1, 1.1), bits=bits).line(t, curves)
     # An older copy of the script already on the page (another notebook in JupyterLab, say) has no

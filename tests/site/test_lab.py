@@ -56,7 +56,7 @@ NOTEBOOK_STATE = f"""(() => {{
            unexecuted: cells.filter(model => !model.executionCount).length, errors: errors}};
 }})()"""
 # The live control (the chapter's ipywidgets slider) and the figure it draws, in the rendered page.
-# booktools.live_figures: a VBox of the controls (an HBox) and the Image widget they redraw.
+# booktools.figures.live_figures: a VBox of the controls (an HBox) and the Image widget they redraw.
 SLIDER = "document.querySelector('.jp-Notebook .widget-vbox .widget-slider')"
 READOUT = "document.querySelector('.jp-Notebook .widget-vbox .widget-slider .widget-readout')"
 FIGURE = "document.querySelector('.jp-Notebook .widget-vbox img.widget-image')"

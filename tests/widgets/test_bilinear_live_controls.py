@@ -1,7 +1,7 @@
 """The bilinear chapter's live controls, headless: build them from the chapter's own cells, move each
 one, and check that the picture it drives is redrawn, and redrawn with the values the controls show.
 
-Only the cells the controls need run (booktools.notebook_code.code_slice): seconds, not the chapter's
+Only the cells the controls need run (notebook_code (a test helper of tests/widgets).code_slice): seconds, not the chapter's
 minute of experiments. ipywidgets' ``observe`` callbacks run synchronously in the kernel-less process,
 so setting a control's value redraws the picture before the assignment returns.
 """
@@ -12,9 +12,9 @@ import io
 from pathlib import Path
 
 import pytest
+from notebook_code import run_slice
 
-from booktools.live_figures import figure_png
-from booktools.notebook_code import run_slice
+from booktools.figures.live_figures import figure_png
 
 CHAPTER = Path(__file__).resolve().parents[2] / "book" / "part1" / "02_bilinear_games.ipynb"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

@@ -95,6 +95,18 @@ def check_positive(name: str, value) -> None:
         raise ValueError(f"{name} must be a finite number > 0; got {value!r}.")
 
 
+def check_step_size(name: str, value) -> None:
+    """Require a step size: a finite number > 0 (possibly traced), or an optax schedule (a callable of the step count)."""
+    if callable(value) and not hasattr(value, "shape"):
+        return
+    values = _concrete_values(name, value, "a finite number > 0 or a schedule (a callable of the step count)")
+    if values is None:
+        return
+    if values.size == 0 or not np.all(np.isfinite(values)) or not np.all(values > 0):
+        raise ValueError(f"{name} must be a finite number > 0 or a schedule (a callable of the step count); "
+                         f"got {value!r}.")
+
+
 def check_nonnegative(name: str, value) -> None:
     """Require every entry of ``value`` to be a finite number >= 0."""
     values = _concrete_values(name, value, "a finite number >= 0")

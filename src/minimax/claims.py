@@ -49,6 +49,10 @@ import scipy.stats
 from minimax import _validation
 
 DEFAULT_CLAIMS_DIR = "_build/claims"
+# Where a ledger learns which notebook it belongs to: the book's pipeline sets the first; Jupyter's server
+# sets the second to the notebook's path (relative to the server's root: the repository under `make lab`).
+CHAPTER_ENV_VARS = ("MINIMAX_CHAPTER", "JPY_SESSION_NAME")
+UNNAMED_CHAPTER = "unnamed-notebook.ipynb"
 
 HOLDS = "holds"
 DOES_NOT_HOLD = "does not hold"
@@ -194,6 +198,16 @@ def seeds_to_decide(interval: Interval, margin: Margin) -> int | None:
     return None
 
 
+def current_chapter() -> str:
+    """The notebook this kernel runs: ``$MINIMAX_CHAPTER`` (set by ``booktools run``), else Jupyter's
+    ``$JPY_SESSION_NAME``, else :data:`UNNAMED_CHAPTER` (e.g. a chapter downloaded and opened in Colab)."""
+    for name in CHAPTER_ENV_VARS:
+        value = os.environ.get(name, "")
+        if value.endswith(".ipynb"):
+            return value
+    return UNNAMED_CHAPTER
+
+
 def claims_dir() -> Path:
     """``$MINIMAX_CLAIMS_DIR`` if set, else ``_build/claims`` (relative to the working directory)."""
     return Path(os.environ.get("MINIMAX_CLAIMS_DIR", DEFAULT_CLAIMS_DIR))
@@ -240,6 +254,9 @@ def describe(value, digits: int = 3) -> str:
 class Ledger:
     """Collects a chapter's claims and writes them as JSON.
 
+    A chapter creates it with ``Ledger(profile=profile, seed=seed)``: the ledger knows its chapter from
+    :func:`current_chapter`. ``chapter`` names it explicitly (tests, scripts).
+
     Example:
       >>> ledger = Ledger("book/part1/02_bilinear_games.ipynb", profile="quick", seed=0)
       >>> ledger.record("eg-converges", "Extragradient converges for eta*sigma < 1.", kind=VERIFICATION,
@@ -249,7 +266,9 @@ class Ledger:
       1 claim: verification 1 holds
     """
 
-    def __init__(self, chapter: str, profile: str, seed: int):
+    def __init__(self, chapter: str | None = None, *, profile: str, seed: int):
+        if chapter is None:
+            chapter = current_chapter()
         _validation.check_string("chapter", chapter)
         _validation.check_string("profile", profile)
         _validation.check_seed("seed", seed)

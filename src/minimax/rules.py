@@ -4,7 +4,8 @@ A rule maps a player's gradient :math:`g_t` to the update :math:`u_t` that is *a
 (so plain gradient descent is :math:`u_t = -\eta g_t`). Rules know nothing about games: the ascent
 player simply passes the gradient of its own loss, :math:`-\nabla_y f`.
 
-The rules of the book, written for one player with step size :math:`\eta`:
+The rules of the book, written for one player with step size :math:`\eta` — a number, or, as in optax,
+a schedule :math:`t \mapsto \eta_t` (e.g. :func:`optax.exponential_decay`):
 
 * :func:`sgd` — :math:`m_t = g_t + \beta m_{t-1},\ u_t = -\eta m_t` (optax's ``sgd``; heavy-ball
   momentum, and *negative* momentum for :math:`\beta < 0`).
@@ -51,9 +52,9 @@ def sgd(learning_rate, momentum=0.0) -> optax.GradientTransformation:
       >>> rule.update(jnp.ones(2), state)[0].tolist()
       [-0.1, -0.1]
     """
-    _validation.check_positive("learning_rate", learning_rate)
+    _validation.check_step_size("learning_rate", learning_rate)
     _validation.check_open_interval("momentum", momentum, -1.0, 1.0)
-    return optax.chain(optax.trace(decay=momentum), optax.scale(-learning_rate))
+    return optax.chain(optax.trace(decay=momentum), optax.scale_by_learning_rate(learning_rate))
 
 
 def adam(learning_rate, b1=0.9, b2=0.999, eps=1e-8) -> optax.GradientTransformation:
@@ -66,41 +67,31 @@ def adam(learning_rate, b1=0.9, b2=0.999, eps=1e-8) -> optax.GradientTransformat
 
     with the bias corrections :math:`\hat m_t = m_t/(1-\beta_1^t)`, :math:`\hat v_t = v_t/(1-\beta_2^t)`.
     """
-    _validation.check_positive("learning_rate", learning_rate)
+    _validation.check_step_size("learning_rate", learning_rate)
     _validation.check_decay("b1", b1)
     _validation.check_decay("b2", b2)
     _validation.check_positive("eps", eps)
     return optax.adam(learning_rate, b1=b1, b2=b2, eps=eps)
 
 
-class NormalizeState(NamedTuple):
-    """``normalize`` is stateless."""
-
-
 def normalize(layerwise: bool = False, eps: float = 1e-8) -> optax.GradientTransformation:
     r"""Divide the updates by their Euclidean norm: :math:`u \mapsto u / (\|u\|_2 + \epsilon)`.
 
     Global (``layerwise=False``): one norm over all of the player's parameters, so the whole update has
-    unit length. Layer-wise: each parameter array (each leaf of the pytree, e.g. one weight matrix or one
-    bias) is normalized on its own, so every layer moves by the same distance.
+    unit length — optax's :func:`optax.normalize_by_update_norm`. Layer-wise: each parameter array (each
+    leaf of the pytree, e.g. one weight matrix or one bias) is normalized on its own, so every layer moves
+    by the same distance (optax has no layer-wise version).
     """
     _validation.check_bool("layerwise", layerwise)
     _validation.check_positive("eps", eps)
-
-    def init_fn(params):
-        del params
-        return NormalizeState()
+    if not layerwise:
+        return optax.normalize_by_update_norm(scale_factor=1.0, eps=eps)
 
     def update_fn(updates, state, params=None):
         del params
-        if layerwise:
-            updates = jax.tree_util.tree_map(lambda u: u / (jnp.linalg.norm(u.ravel()) + eps), updates)
-        else:
-            norm = optax.tree.norm(updates)
-            updates = jax.tree_util.tree_map(lambda u: u / (norm + eps), updates)
-        return updates, state
+        return jax.tree_util.tree_map(lambda u: u / (jnp.linalg.norm(u.ravel()) + eps), updates), state
 
-    return optax.GradientTransformation(init_fn, update_fn)
+    return optax.GradientTransformation(optax.init_empty_state, update_fn)
 
 
 def normalized_sgda(learning_rate, momentum=0.0, layerwise: bool = False, eps: float = 1e-8):
@@ -116,12 +107,12 @@ def normalized_sgda(learning_rate, momentum=0.0, layerwise: bool = False, eps: f
       >>> float(jnp.linalg.norm(update))  # doctest: +ELLIPSIS
       0.5...
     """
-    _validation.check_positive("learning_rate", learning_rate)
+    _validation.check_step_size("learning_rate", learning_rate)
     _validation.check_open_interval("momentum", momentum, -1.0, 1.0)
     _validation.check_bool("layerwise", layerwise)
     _validation.check_positive("eps", eps)
     return optax.chain(
-        optax.trace(decay=momentum), normalize(layerwise=layerwise, eps=eps), optax.scale(-learning_rate)
+        optax.trace(decay=momentum), normalize(layerwise=layerwise, eps=eps), optax.scale_by_learning_rate(learning_rate)
     )
 
 
@@ -201,10 +192,10 @@ def adadir(learning_rate, b1=0.9, b2=0.999, eps=1e-8, layerwise: bool = False):
 
     If Adam's gains came from its *direction*, AdaDir keeps them (Jelassi et al., 2022).
     """
-    _validation.check_positive("learning_rate", learning_rate)
+    _validation.check_step_size("learning_rate", learning_rate)
     _validation.check_decay("b1", b1)
     return graft(
-        magnitude=optax.chain(optax.ema(decay=b1, debias=False), optax.scale(-learning_rate)),
+        magnitude=optax.chain(optax.ema(decay=b1, debias=False), optax.scale_by_learning_rate(learning_rate)),
         direction=adam(1.0, b1=b1, b2=b2, eps=eps),
         layerwise=layerwise,
     )

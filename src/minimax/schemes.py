@@ -147,20 +147,32 @@ def extragradient(
     rule_x: optax.GradientTransformation,
     rule_y: optax.GradientTransformation | None = None,
     extrapolation_updates_state: bool = True,
+    precondition_at_look_ahead: bool = False,
 ) -> Scheme:
     r"""Extragradient (Korpelevich, 1976): look ahead, then step from the current point with the look-ahead field.
 
     .. math::
 
-       z_{t+1/2} = z_t + \mathcal{R}(F(z_t)), \qquad z_{t+1} = z_t + \mathcal{R}(F(z_{t+1/2})).
+       z_{t+1/2} = z_t + \mathcal{R}_{z_t}(F(z_t)), \qquad z_{t+1} = z_t + \mathcal{R}_{z'}(F(z_{t+1/2})),
 
-    With stateful rules (Adam, momentum) the extrapolation step also advances the rules' state when
-    ``extrapolation_updates_state`` is true (the default, as in Extra-Adam of Gidel et al., 2019: both
-    gradients enter the moment estimates); when false, the extrapolation uses the state without updating it
-    and only the second gradient is accumulated.
+    where :math:`\mathcal{R}_z` is the rule given the parameters :math:`z` (which only a rule that reads them
+    uses, e.g. a natural-gradient preconditioner :math:`P_z^{-1}`), and :math:`z' = z_t` by default.
+
+    Args:
+      rule_x, rule_y: the players' rules (``rule_y`` defaults to ``rule_x``).
+      extrapolation_updates_state: with stateful rules (Adam, momentum), whether the extrapolation step
+        also advances the rules' state (the default, as in Extra-Adam of Gidel et al., 2019: both
+        gradients enter the moment estimates); when false, the extrapolation uses the state without
+        updating it and only the second gradient is accumulated.
+      precondition_at_look_ahead: whether the second update sees the look-ahead point,
+        :math:`z' = z_{t+1/2}`. A preconditioner must be taken where its gradient is evaluated: the
+        gradient at :math:`z_{t+1/2}` lies in the row space of *its* Jacobian, and the metric of :math:`z_t`
+        amplifies the mismatch by :math:`1/\delta` (the damping); see
+        :func:`minimax.natural.natural_extragradient`.
     """
     rule_y = _check_rules(rule_x, rule_y)
     _validation.check_bool("extrapolation_updates_state", extrapolation_updates_state)
+    _validation.check_bool("precondition_at_look_ahead", precondition_at_look_ahead)
 
     def step(game, state, key):
         key_extrapolate, key_update = _split(key)
@@ -170,8 +182,10 @@ def extragradient(
         if not extrapolation_updates_state:
             rule_state_x, rule_state_y = state.rule_state_x, state.rule_state_y
         grad_x, grad_y = vector_field(game, x_half, y_half, game.sample(key_update))
-        x, rule_state_x = _apply(rule_x, grad_x, rule_state_x, state.x)
-        y, rule_state_y = _apply(rule_y, grad_y, rule_state_y, state.y)
+        seen_x, seen_y = (x_half, y_half) if precondition_at_look_ahead else (state.x, state.y)
+        update_x, rule_state_x = rule_x.update(grad_x, rule_state_x, seen_x)
+        update_y, rule_state_y = rule_y.update(grad_y, rule_state_y, seen_y)
+        x, y = optax.apply_updates(state.x, update_x), optax.apply_updates(state.y, update_y)
         return SchemeState(x, y, rule_state_x, rule_state_y, state.step + 1, state.memory)
 
     return Scheme(_plain_init(rule_x, rule_y), step)

@@ -63,13 +63,14 @@ def step_size_sweep(**overrides):
 STUDY = studies.StepSizeSweep(np.array([0.1]), np.arange(2), {"field_norm": np.ones((1, 1, 2))}, None,
                               np.zeros((1, 1), bool))
 RESULT_GRID = runner.grid(learning_rate=[0.1, 0.2])
-LEDGER = claims.Ledger("book/part1/02_bilinear_games.ipynb", "quick", 0)
+LEDGER = claims.Ledger("book/part1/02_bilinear_games.ipynb", profile="quick", seed=0)
 
 
 def record(**overrides):
     arguments = {"id": "a", "statement": "s", "kind": "empirical", "source": "p", "measured": 1.0, "expected": 1.0,
                  "holds": True, **overrides}
-    return claims.Ledger("c.ipynb", "quick", 0).record(arguments.pop("id"), arguments.pop("statement"), **arguments)
+    ledger = claims.Ledger("c.ipynb", profile="quick", seed=0)
+    return ledger.record(arguments.pop("id"), arguments.pop("statement"), **arguments)
 
 
 SIGMOID_PLAYER = hidden.mlp_player([1, 4, 1], jnp.ones((1, 1)), head="sigmoid")
@@ -288,12 +289,12 @@ CASES = [
     ("metrics.final_mean", "diverged", "'0'", T, lambda: metrics.final_mean(np.ones((2, 3)), diverged="0")),
     ("metrics.final_mean", "diverged", "None", T, lambda: metrics.final_mean(np.ones((2, 3)), diverged=None)),
     # claims
-    ("claims.Ledger", "chapter", "3", T, lambda: claims.Ledger(3, "quick", 0)),
-    ("claims.Ledger", "profile", "None", T, lambda: claims.Ledger("c.ipynb", None, 0)),
-    ("claims.Ledger", "seed", "1.5", T, lambda: claims.Ledger("c.ipynb", "quick", 1.5)),
-    ("claims.Ledger", "seed", "-1", V, lambda: claims.Ledger("c.ipynb", "quick", -1)),
-    ("claims.Ledger", "seed", "4294967296", V, lambda: claims.Ledger("c.ipynb", "quick", 2**32)),
-    ("claims.Ledger", "seed", "True", T, lambda: claims.Ledger("c.ipynb", "quick", True)),
+    ("claims.Ledger", "chapter", "3", T, lambda: claims.Ledger(3, profile="quick", seed=0)),
+    ("claims.Ledger", "profile", "None", T, lambda: claims.Ledger("c.ipynb", profile=None, seed=0)),
+    ("claims.Ledger", "seed", "1.5", T, lambda: claims.Ledger("c.ipynb", profile="quick", seed=1.5)),
+    ("claims.Ledger", "seed", "-1", V, lambda: claims.Ledger("c.ipynb", profile="quick", seed=-1)),
+    ("claims.Ledger", "seed", "4294967296", V, lambda: claims.Ledger("c.ipynb", profile="quick", seed=2**32)),
+    ("claims.Ledger", "seed", "True", T, lambda: claims.Ledger("c.ipynb", profile="quick", seed=True)),
     ("claims.Ledger.record", "id", "1", T, lambda: record(id=1)),
     ("claims.Ledger.record", "statement", "None", T, lambda: record(statement=None)),
     ("claims.Ledger.record", "source", "3", T, lambda: record(source=3)),
@@ -462,9 +463,9 @@ CASES = [
     ("gan.ring", "num_modes", "8.0", T, lambda: gan.ring(num_modes=8.0)),
     ("gan.ring", "radius", "'2'", T, lambda: gan.ring(radius="2")),
     ("gan.ring", "std", "True", T, lambda: gan.ring(std=True)),
-    ("gan.grid", "size", "0", V, lambda: gan.grid(size=0)),
-    ("gan.grid", "spacing", "None", T, lambda: gan.grid(spacing=None)),
-    ("gan.grid", "std", "-1", V, lambda: gan.grid(std=-1)),
+    ("gan.grid_mixture", "size", "0", V, lambda: gan.grid_mixture(size=0)),
+    ("gan.grid_mixture", "spacing", "None", T, lambda: gan.grid_mixture(spacing=None)),
+    ("gan.grid_mixture", "std", "-1", V, lambda: gan.grid_mixture(std=-1)),
     ("gan.gan_game", "data", "'ring'", T, lambda: gan_game(data="ring")),
     ("gan.gan_game", "generator", "None", T, lambda: gan_game(generator=None)),
     ("gan.gan_game", "discriminator", "3", T, lambda: gan_game(discriminator=3)),
@@ -686,11 +687,11 @@ def test_seeds_and_keys_in_their_accepted_forms_give_the_same_runs():
     points = runner.grid(learning_rate=np.array([0.1, 0.2]), seed=range(2))
     assert points.values["seed"].tolist() == [0, 1, 0, 1]
     assert runner.grid(learning_rate=jnp.array([0.1]), seed=np.array([2**32 - 1], dtype=np.uint32)).size == 1
-    assert claims.Ledger("c.ipynb", "quick", np.int64(3)).seed == 3
+    assert claims.Ledger("c.ipynb", profile="quick", seed=np.int64(3)).seed == 3
 
 
 def test_verdicts_from_comparisons_are_accepted():
-    ledger = claims.Ledger("c.ipynb", "quick", 0)
+    ledger = claims.Ledger("c.ipynb", profile="quick", seed=0)
     assert ledger.record("a", "s", kind="verification", source="p", measured=1.0, expected=2.0,
                          holds=np.float64(1.0) < 2) == "holds"
     assert ledger.record("b", "s", kind="verification", source="p", measured=1.0, expected=2.0,

@@ -104,7 +104,7 @@ def test_interval_verdicts(interval, margin, verdict):
 
 
 def test_a_ledger_scores_intervals_itself_and_says_how_many_seeds_would_decide():
-    ledger = claims.Ledger("c.ipynb", "quick", 0)
+    ledger = claims.Ledger("c.ipynb", profile="quick", seed=0)
     lead = claims.mean_interval([0.5, 1.5, 1.0, 2.0])
     assert ledger.record("lead", "s", kind=claims.EMPIRICAL, source="p", measured=lead, expected=claims.above(1.0)) \
         == "undecided"
@@ -120,7 +120,7 @@ def test_a_ledger_scores_intervals_itself_and_says_how_many_seeds_would_decide()
 
 
 def test_a_ledger_refuses_verdicts_it_should_compute_and_bools_as_measurements():
-    ledger = claims.Ledger("c.ipynb", "quick", 0)
+    ledger = claims.Ledger("c.ipynb", profile="quick", seed=0)
     interval = claims.mean_interval([1.0, 2.0])
     with pytest.raises(ValueError, match="leave holds out"):
         ledger.record("a", "s", kind=claims.EMPIRICAL, source="p", measured=interval, expected=claims.above(0.0),
@@ -138,7 +138,7 @@ def test_a_ledger_refuses_verdicts_it_should_compute_and_bools_as_measurements()
 
 def test_shares_and_margins_are_written_as_json_and_described(tmp_path, monkeypatch):
     monkeypatch.setenv("MINIMAX_CLAIMS_DIR", str(tmp_path))
-    ledger = claims.Ledger("c.ipynb", "quick", 0)
+    ledger = claims.Ledger("c.ipynb", profile="quick", seed=0)
     ledger.record("every-seed", "s", kind=claims.EMPIRICAL, source="p",
                   measured=claims.share(np.array([True, True, False]), "seeds"), expected="every seed", holds=False)
     ledger.record("lead", "s", kind=claims.EMPIRICAL, source="p", measured=claims.mean_interval([2.0, 3.0, 4.0]),
@@ -154,7 +154,7 @@ def test_shares_and_margins_are_written_as_json_and_described(tmp_path, monkeypa
 def test_step_size_choices_are_written_with_where_they_sit(tmp_path, monkeypatch):
     from minimax import studies
     monkeypatch.setenv("MINIMAX_CLAIMS_DIR", str(tmp_path))
-    ledger = claims.Ledger("c.ipynb", "quick", 0)
+    ledger = claims.Ledger("c.ipynb", profile="quick", seed=0)
     scores = np.array([[1.0, 1.0, 1.0], [2.0, 2.0, 2.0], [3.0, 3.0, 3.0]])
     ledger.record_step_size("sgda", [0.1, 0.2, 0.4], studies.choose_on_tuning_seeds(scores, num_tuning=2))
     with pytest.raises(ValueError, match="already recorded"):
@@ -163,3 +163,20 @@ def test_step_size_choices_are_written_with_where_they_sit(tmp_path, monkeypatch
     assert entry == {"method": "sgda", "eta": 0.4, "grid": [0.1, 0.4], "grid_size": 3, "where": "largest",
                      "bracketed": False, "tuning_seeds": 2, "scoring_seeds": 1}
     assert "sgda: η = 0.4 (largest of 3 in [0.1, 0.4]; 2 tuning, 1 scoring seeds)" in ledger.verdict_table()
+
+
+@pytest.mark.parametrize("environment, chapter", [
+    ({"MINIMAX_CHAPTER": "book/part1/01_gan_game.ipynb", "JPY_SESSION_NAME": "other.ipynb"},
+     "book/part1/01_gan_game.ipynb"),                       # the pipeline says it
+    ({"JPY_SESSION_NAME": "book/part2/05_natural_gan.ipynb"}, "book/part2/05_natural_gan.ipynb"),  # JupyterLab
+    ({"JPY_SESSION_NAME": "a console, not a notebook"}, claims.UNNAMED_CHAPTER),
+    ({}, claims.UNNAMED_CHAPTER),                            # e.g. a downloaded chapter in Colab
+])
+def test_a_ledger_knows_its_chapter(monkeypatch, tmp_path, environment, chapter):
+    for name in claims.CHAPTER_ENV_VARS:
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("MINIMAX_CLAIMS_DIR", str(tmp_path))
+    ledger = claims.Ledger(profile="quick", seed=0)
+    assert ledger.chapter == chapter and ledger.path == tmp_path / f"{chapter.rsplit('/', 1)[-1][:-6]}.json"

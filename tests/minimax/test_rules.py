@@ -176,3 +176,32 @@ def test_select_index_can_be_traced():
 def test_bad_input(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+@pytest.mark.parametrize("make", [rules.sgd, rules.adam, rules.normalized_sgda, rules.adalr, rules.adadir])
+def test_a_constant_schedule_is_the_step_size_and_a_decaying_one_decays(make):
+    gradient = jnp.array([3.0, -4.0])
+
+    def updates(rule, steps=3):
+        state, out = rule.init(jnp.zeros(2)), []
+        for _ in range(steps):
+            update, state = rule.update(gradient, state, jnp.zeros(2))
+            out.append(update)
+        return jnp.stack(out)
+
+    constant = updates(make(optax.constant_schedule(0.1)))
+    assert jnp.allclose(constant, updates(make(0.1)), rtol=1e-6, atol=0)
+    halving = updates(make(optax.exponential_decay(0.1, transition_steps=1, decay_rate=0.5)))
+    # The same rule, its t-th step scaled by 0.5^t: the schedule multiplies the update of every rule here.
+    assert jnp.allclose(halving, constant * jnp.array([1.0, 0.5, 0.25])[:, None], rtol=1e-5)
+
+
+def test_global_normalization_is_optax_normalize_by_update_norm():
+    tree = {"w": jnp.array([[3.0, 0.0], [0.0, 4.0]]), "b": jnp.array([12.0])}
+    ours, _ = rules.normalize().update(tree, rules.normalize().init(tree))
+    theirs, _ = optax.normalize_by_update_norm(eps=1e-8).update(tree, optax.EmptyState())
+    assert all(jnp.array_equal(ours[k], theirs[k]) for k in tree)
+    assert float(optax.tree.norm(ours)) == pytest.approx(1.0)
+    layerwise, state = rules.normalize(layerwise=True).update(tree, rules.normalize(layerwise=True).init(tree))
+    assert [float(jnp.linalg.norm(layerwise[k])) for k in ("w", "b")] == [pytest.approx(1.0)] * 2
+    assert isinstance(state, optax.EmptyState)

@@ -3,6 +3,7 @@
 import jax
 import jax.numpy as jnp
 import numpy as np
+import optax
 import pytest
 
 from minimax import bilinear_theory as theory
@@ -249,3 +250,17 @@ def test_from_rule_builds_the_scheme_of_one_rule_for_both_players():
         schemes.from_rule(0.1)
     with pytest.raises(TypeError, match="scheme must be a scheme"):
         schemes.from_rule(rules.sgd, "simultaneous")
+
+
+def test_a_rule_that_reads_the_parameters_sees_the_look_ahead_point_only_when_asked():
+    # A "rule" whose update is -params: it reveals which point the second update was given.
+    reveal = optax.GradientTransformation(lambda params: optax.EmptyState(),
+                                          lambda updates, state, params=None: (jax.tree_util.tree_map(
+                                              lambda g, p: 0.0 * g - 0.5 * p, updates, params), state))
+    game = games.bilinear(jnp.eye(1))
+    x0, y0 = jnp.array([2.0]), jnp.array([4.0])
+    for at_look_ahead, expected in ((False, (1.0, 2.0)), (True, (1.5, 3.0))):
+        scheme = schemes.extragradient(reveal, precondition_at_look_ahead=at_look_ahead)
+        state = scheme.step(game, scheme.init(x0, y0), None)
+        # look-ahead z½ = z0 - z0/2 = (1, 2); the second update is -z/2 at z0 (default) or at z½
+        assert (float(state.x[0]), float(state.y[0])) == expected

@@ -35,7 +35,7 @@ from minimax.gan import (
     mode_collapse,
     networks,
 )
-from minimax.gan.data import Mixture, grid, ring
+from minimax.gan.data import Mixture, grid_mixture, ring
 from minimax.gan.digit_metrics import (
     Classifier,
     ClassifierSettings,
@@ -85,7 +85,7 @@ __all__ = [
     "frechet_distance",
     "game",
     "gan_game",
-    "grid",
+    "grid_mixture",
     "held_out_split",
     "high_quality_fraction",
     "image_discriminator",

@@ -9,7 +9,7 @@ density
 
 every mode equally likely. The two standard benchmarks (Metz et al., 2017; Srivastava et al., 2017;
 Lin et al., 2018) are :func:`ring` (8 modes on a circle of radius 2, :math:`\sigma = 0.02`) and
-:func:`grid` (a 5 × 5 grid of spacing 2, :math:`\sigma = 0.05`). The modes are far apart compared with
+:func:`grid_mixture` (a 5 × 5 grid of spacing 2, :math:`\sigma = 0.05`). The modes are far apart compared with
 :math:`\sigma`, which makes missing modes easy to count (:mod:`minimax.gan.metrics`).
 """
 
@@ -81,7 +81,7 @@ def ring(num_modes: int = 8, radius: float = 2.0, std: float = 0.02) -> Mixture:
     return Mixture(means.astype(jnp.float32), float(std))
 
 
-def grid(size: int = 5, spacing: float = 2.0, std: float = 0.05) -> Mixture:
+def grid_mixture(size: int = 5, spacing: float = 2.0, std: float = 0.05) -> Mixture:
     r"""A ``size`` × ``size`` grid of Gaussians centred on the origin, :math:`\mu_{ij} = s\,(i - \tfrac{n-1}2,\ j - \tfrac{n-1}2)`.
 
     The default 5 × 5 grid has its modes at :math:`\{-4, -2, 0, 2, 4\}^2`.
@@ -92,7 +92,7 @@ def grid(size: int = 5, spacing: float = 2.0, std: float = 0.05) -> Mixture:
       std: :math:`\sigma > 0`.
 
     Example:
-      >>> grid().means.shape
+      >>> grid_mixture().means.shape
       (25, 2)
     """
     _validation.check_positive_int("size", size)

@@ -19,12 +19,9 @@ Natural GDA is the library's own :func:`minimax.schemes.simultaneous` with the p
 
 from __future__ import annotations
 
-import jax
-import jax.numpy as jnp
 import optax
 
 from minimax import _validation, rules, schemes
-from minimax.games import vector_field
 from minimax.hidden.games import HiddenGame
 from minimax.natural.solvers import precondition
 
@@ -75,24 +72,8 @@ def natural_extragradient(hidden: HiddenGame, learning_rate, method="dual", damp
 
     with :math:`P_z = \operatorname{diag}(A_\theta + \delta I, B_\phi + \delta I)`. The metric must be taken at the
     look-ahead point: the gradient there lies in the row space of *its* Jacobian, and preconditioning it with
-    the metric of :math:`z_t` (as :func:`minimax.schemes.extragradient` with a preconditioning rule would) amplifies
-    the mismatch by :math:`1/\delta`.
+    the metric of :math:`z_t` amplifies the mismatch by :math:`1/\delta`. This is
+    :func:`minimax.schemes.extragradient` with ``precondition_at_look_ahead=True`` and the natural rules.
     """
     rule_x, rule_y = _rules(hidden, learning_rate, method, damping, player_x, player_y, options)
-
-    def init(x, y):
-        return schemes.SchemeState(x, y, rule_x.init(x), rule_y.init(y), jnp.zeros((), jnp.int32), ())
-
-    def step(game, state, key):
-        key_half, key_full = (None, None) if key is None else tuple(jax.random.split(key))
-        grad_x, grad_y = vector_field(game, state.x, state.y, game.sample(key_half))
-        update_x, rule_state_x = rule_x.update(grad_x, state.rule_state_x, state.x)
-        update_y, rule_state_y = rule_y.update(grad_y, state.rule_state_y, state.y)
-        x_half, y_half = optax.apply_updates(state.x, update_x), optax.apply_updates(state.y, update_y)
-        grad_x, grad_y = vector_field(game, x_half, y_half, game.sample(key_full))
-        update_x, rule_state_x = rule_x.update(grad_x, rule_state_x, x_half)
-        update_y, rule_state_y = rule_y.update(grad_y, rule_state_y, y_half)
-        return schemes.SchemeState(optax.apply_updates(state.x, update_x), optax.apply_updates(state.y, update_y),
-                                   rule_state_x, rule_state_y, state.step + 1, state.memory)
-
-    return schemes.Scheme(init, step)
+    return schemes.extragradient(rule_x, rule_y, precondition_at_look_ahead=True)

@@ -18,7 +18,7 @@ def test_ring_means_lie_on_the_circle_evenly_spaced():
 
 
 def test_grid_means_are_the_centred_lattice():
-    mixture = data.grid(size=5, spacing=2.0, std=0.05)
+    mixture = data.grid_mixture(size=5, spacing=2.0, std=0.05)
     assert mixture.means.shape == (25, 2) and mixture.std == 0.05
     expected = {(float(a), float(b)) for a in (-4, -2, 0, 2, 4) for b in (-4, -2, 0, 2, 4)}
     assert {tuple(map(float, row)) for row in np.asarray(mixture.means)} == expected
@@ -38,7 +38,7 @@ def test_samples_have_the_right_shape_std_and_equal_mode_weights():
 
 
 def test_sampling_is_deterministic_in_the_key():
-    mixture = data.grid()
+    mixture = data.grid_mixture()
     first = mixture.sample(jax.random.PRNGKey(3), 100)
     np.testing.assert_array_equal(first, mixture.sample(jax.random.PRNGKey(3), 100))
     assert not np.array_equal(first, mixture.sample(jax.random.PRNGKey(4), 100))
@@ -50,8 +50,8 @@ def test_sampling_is_deterministic_in_the_key():
         (lambda: data.ring(num_modes=0), "num_modes"),
         (lambda: data.ring(radius=-1.0), "radius"),
         (lambda: data.ring(std=0.0), "std"),
-        (lambda: data.grid(size=2.5), "size"),
-        (lambda: data.grid(spacing=0.0), "spacing"),
+        (lambda: data.grid_mixture(size=2.5), "size"),
+        (lambda: data.grid_mixture(spacing=0.0), "spacing"),
         (lambda: data.ring().sample(jax.random.PRNGKey(0), 0), "n"),
     ],
 )

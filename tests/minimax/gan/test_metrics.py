@@ -7,7 +7,7 @@ from minimax import rules, runner, schemes
 from minimax.gan import data, game, metrics, networks
 
 
-@pytest.mark.parametrize("mixture", [data.ring(), data.grid()], ids=["ring", "grid"])
+@pytest.mark.parametrize("mixture", [data.ring(), data.grid_mixture()], ids=["ring", "grid"])
 def test_samples_at_the_means_cover_every_mode(mixture):
     samples = jnp.repeat(mixture.means, 20, axis=0)
     assert int(metrics.modes_covered(samples, mixture)) == mixture.num_modes
@@ -33,7 +33,7 @@ def test_threshold_is_in_units_of_std():
 
 
 def test_min_count_and_the_mixture_itself():
-    mixture = data.grid()
+    mixture = data.grid_mixture()
     samples = mixture.sample(jax.random.PRNGKey(1), 2500)
     assert int(metrics.modes_covered(samples, mixture)) == 25  # about 100 per mode, >= 20 each
     assert float(metrics.high_quality_fraction(samples, mixture)) > 0.98  # 3 sigma in 2-D: 98.9 %

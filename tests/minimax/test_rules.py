@@ -159,7 +159,7 @@ def test_select_index_can_be_traced():
 @pytest.mark.parametrize(
     "call, message",
     [
-        (lambda: rules.sgd(0.0), r"learning_rate must be a finite number > 0; got 0.0"),
+        (lambda: rules.sgd(0.0), r"learning_rate must be a finite number > 0 or a schedule.*; got 0.0"),
         (lambda: rules.sgd(-1.0), r"learning_rate must be a finite number > 0"),
         (lambda: rules.sgd(float("nan")), r"learning_rate must be a finite number > 0"),
         (lambda: rules.sgd(0.1, momentum=1.0), r"momentum must lie in the open interval \(-1, 1\); got 1.0"),

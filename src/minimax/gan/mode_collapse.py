@@ -75,7 +75,7 @@ import numpy as np
 import optax
 
 from minimax import _validation, rules, schemes
-from minimax.games import Game, zero_sum
+from minimax.games import Game, vector_field, zero_sum
 from minimax.gan import losses
 
 # ----------------------------------------------------------------------------------------------------------
@@ -502,6 +502,41 @@ def nsgda(eta_g, eta_d, decay=0.0) -> schemes.Scheme:
     """
     _check_step_sizes(eta_g, eta_d)
     return schemes.simultaneous(_decayed(rules.normalized_sgda(eta_g), decay), _decayed(rules.normalized_sgda(eta_d), decay))
+
+
+def paced_sgda(eta_g, eta_d, decay=0.0) -> schemes.Scheme:
+    r"""SGDA whose step ratio compensates the players' gradient-norm ratio: the pace of nSGDA, the lengths of SGDA.
+
+    .. math::
+
+       V_{t+1} = V_t - \eta_{G,t} \frac{\lVert\nabla_{W,b} f\rVert}{\lVert\nabla_V f\rVert} \nabla_V f, \qquad
+       (W, b)_{t+1} = (W, b)_t + \eta_{D,t} \nabla_{W,b} f,
+
+    so the generator moves :math:`\eta_G/\eta_D` times as far as the discriminator at every step, as under
+    :func:`nsgda`, while the discriminator's step (and with it both lengths) still scales with its gradient as
+    under :func:`sgda`. The intervention that separates the pace argument (the ratio of the players' steps is
+    what matters) from normalization itself. ``decay`` as in :func:`sgda`; a zero generator gradient gives a
+    zero generator step.
+
+    Example:
+      >>> scheme = paced_sgda(0.1, 0.2)
+    """
+    _check_step_sizes(eta_g, eta_d)
+    rule_x, rule_y = _decayed(rules.sgd(eta_g), decay), _decayed(rules.sgd(eta_d), decay)
+
+    def init(x, y):
+        return schemes.SchemeState(x, y, rule_x.init(x), rule_y.init(y), jnp.zeros((), jnp.int32))
+
+    def step(game, state, key):
+        grad_x, grad_y = vector_field(game, state.x, state.y, game.sample(key))
+        norm_x = optax.tree.norm(grad_x)
+        pace = jnp.where(norm_x > 0, optax.tree.norm(grad_y) / jnp.where(norm_x > 0, norm_x, 1.0), 0.0)
+        updates_x, rule_state_x = rule_x.update(jax.tree_util.tree_map(lambda g: pace * g, grad_x), state.rule_state_x, state.x)
+        updates_y, rule_state_y = rule_y.update(grad_y, state.rule_state_y, state.y)
+        return schemes.SchemeState(optax.apply_updates(state.x, updates_x), optax.apply_updates(state.y, updates_y),
+                                   rule_state_x, rule_state_y, state.step + 1, state.memory)
+
+    return schemes.Scheme(init, step)
 
 
 def layerwise_nsgda(eta_g, eta_d, decay=0.0) -> schemes.Scheme:

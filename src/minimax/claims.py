@@ -232,6 +232,8 @@ def describe(value, digits: int = 3) -> str:
     Example:
       >>> describe(Interval(1.25, 0.5, 2.0, n=4)), describe(Share(3, 5, "seeds")), describe(above(1.0))
       ('1.250 [0.500, 2.000], n = 4', '3 of 5 seeds', '> 1')
+      >>> describe(2.5e-13), describe(-1.7e-07), describe(0.0)
+      ('2.50e-13', '-1.70e-07', '0.000')
     """
     _validation.check_nonnegative_int("digits", digits)
     if isinstance(value, (Interval, Share, Margin)):
@@ -245,7 +247,8 @@ def describe(value, digits: int = 3) -> str:
         shown = f"{value['value']:g}"
         return {"above": f"> {shown}", "below": f"< {shown}"}.get(value["side"], f"|·| < {shown}")
     if isinstance(value, float):
-        return f"{value:.{digits}f}"
+        # An error of 1e-13 is a measurement, not "0.000": numbers that would round to zero keep their exponent.
+        return f"{value:.{max(digits - 1, 1)}e}" if 0 < abs(value) < 0.5 * 10.0**-digits else f"{value:.{digits}f}"
     if isinstance(value, list):
         return "[" + ", ".join(describe(v, digits) for v in value) + "]"
     return str(value)

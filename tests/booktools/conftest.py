@@ -43,12 +43,14 @@ execute:
   execute_notebooks: "off"
 """
 
-# Writes a claims ledger where MINIMAX_CLAIMS_DIR says, and reads a file relative to its own folder.
+# Writes a claims ledger where MINIMAX_CLAIMS_DIR says, naming the chapter MINIMAX_CHAPTER names (as
+# minimax.claims.Ledger does), and reads a file relative to its own folder.
 CHAPTER_BODY = """\
 import json, os, pathlib
 claims = pathlib.Path(os.environ["MINIMAX_CLAIMS_DIR"])
 claims.mkdir(parents=True, exist_ok=True)
-(claims / "{stem}.json").write_text(json.dumps({{"profile": profile, "steps": steps}}))
+(claims / "{stem}.json").write_text(json.dumps({{"profile": profile, "steps": steps,
+                                               "chapter": os.environ.get("MINIMAX_CHAPTER")}}))
 print(pathlib.Path("data.txt").read_text().strip(), steps * 2)
 """
 

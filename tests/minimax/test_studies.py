@@ -89,3 +89,27 @@ def test_a_choice_at_the_largest_stable_step_size_is_bracketed_by_divergence():
 def test_the_choice_needs_seeds_on_both_sides(num_tuning, match):
     with pytest.raises(ValueError, match=match):
         studies.choose_on_tuning_seeds(np.ones((3, 4)), num_tuning=num_tuning)
+
+
+def test_methods_in_one_sweep_match_each_method_alone():
+    init = lambda key: (jax.random.normal(key, (2,)), jnp.ones(2))
+    game = games.bilinear(jnp.eye(2))
+    two_timescale = lambda eta: (rules.sgd(eta), rules.sgd(4 * eta))            # a pair: one rule per player
+    together = studies.methods_sweep(game, schemes.simultaneous, {"gda": rules.sgd, "two_timescale": two_timescale},
+                                     {"gda": [0.01, 0.02], "two_timescale": [0.005, 0.01]}, init, seeds=[0, 1],
+                                     num_steps=50, log_every=25, metrics=metrics.distance_to_origin)
+    alone = studies.step_size_sweep(game, lambda learning_rate: schemes.simultaneous(*two_timescale(learning_rate)),
+                                    init, [0.005, 0.01],
+                                    seeds=[0, 1], num_steps=50, log_every=25, metrics=metrics.distance_to_origin)
+    np.testing.assert_allclose(together["two_timescale"].metrics["distance"], alone.metrics["distance"], rtol=1e-6)
+    assert together["gda"].etas.tolist() == [0.01, 0.02] and together["gda"].diverged.shape == (2, 2)
+
+
+def test_methods_sweep_needs_one_grid_length_and_the_same_names():
+    init = lambda key: (jnp.ones(1), jnp.ones(1))
+    game = games.bilinear(jnp.eye(1))
+    with pytest.raises(ValueError, match="same length"):
+        studies.methods_sweep(game, schemes.simultaneous, {"a": rules.sgd, "b": rules.sgd}, {"a": [0.1], "b": [0.1, 0.2]},
+                              init, seeds=[0], num_steps=2)
+    with pytest.raises(ValueError, match="same methods"):
+        studies.methods_sweep(game, schemes.simultaneous, {"a": rules.sgd}, {"b": [0.1]}, init, seeds=[0], num_steps=2)

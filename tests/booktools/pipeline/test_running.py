@@ -33,7 +33,8 @@ def test_an_executed_chapter_lands_in_the_run_folder_with_its_key(executed_proje
 
 def test_each_chapter_writes_its_claims_into_the_run(executed_project: Path):
     claims = json.loads((paths.claims_dir(executed_project, "quick") / "01_first.json").read_text())
-    assert claims == {"profile": "quick", "steps": 3}
+    # The pipeline tells each chapter its own path: that is where a chapter's ledger takes its name.
+    assert claims == {"profile": "quick", "steps": 3, "chapter": "book/part1/01_first.ipynb"}
 
 
 def test_a_second_run_executes_nothing(executed_project: Path, capsys):
@@ -45,7 +46,7 @@ def test_a_second_run_executes_nothing(executed_project: Path, capsys):
 def test_profile_overrides_are_injected(executed_project: Path):
     assert _statuses(run_profile(executed_project, "full", [FIRST])) == {FIRST: "executed"}
     claims = json.loads((paths.claims_dir(executed_project, "full") / "01_first.json").read_text())
-    assert claims == {"profile": "full", "steps": 7}
+    assert claims == {"profile": "full", "steps": 7, "chapter": "book/part1/01_first.ipynb"}
 
 
 def test_a_failing_chapter_is_reported_and_the_others_still_run(project: Path, book, capsys):

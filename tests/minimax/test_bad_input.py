@@ -644,7 +644,7 @@ def test_the_table_covers_every_issue_case_and_150_rows():
 
 
 def test_type_errors_are_also_value_errors():
-    with pytest.raises(TypeError, match=r"learning_rate must be a finite number > 0; got True \(a bool, not a number\)"):
+    with pytest.raises(TypeError, match=r"learning_rate must be a finite number > 0 or a schedule.*; got True \(a bool, not a number\)"):
         rules.sgd(True)
     with pytest.raises(ValueError, match=r"got '0.1' \(a str\)"):
         rules.adam("0.1")

@@ -120,7 +120,7 @@ def test_sharded_sweep_equals_unsharded(run_with_host_devices):
          r"x0 and y0 \(shapes \(3,\) and \(2,\)\) do not fit the game"),
         (lambda: runner.sweep(GAME, lambda learning_rate: schemes.simultaneous(rules.sgd(learning_rate)), random_start,
                               runner.grid(learning_rate=[0.1, -0.2]), num_steps=5),
-         r"learning_rate must be a finite number > 0; got -0.2"),
+         r"learning_rate must be a finite number > 0 or a schedule.*; got -0.2"),
         (lambda: runner.sweep(GAME, make_extra_momentum, random_start,
                               runner.grid(learning_rate=[0.1], momentum=[0.5, 1.0]), num_steps=5),
          r"momentum must lie in the open interval \(-1, 1\); got 1.0"),

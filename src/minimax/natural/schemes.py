@@ -51,6 +51,7 @@ def natural_gda(hidden: HiddenGame, learning_rate, method="dual", damping=1e-3, 
       player_x, player_y: :class:`~minimax.hidden.MLPPlayer`\ s (needed by ``"kfac"``); default the output maps.
 
     Example:
+      >>> import jax, jax.numpy as jnp
       >>> from minimax import hidden, runner
       >>> game = hidden.matching_pennies(jax.nn.sigmoid, jax.nn.sigmoid, regularization=1.0)
       >>> result = runner.run(hidden.as_game(game), natural_gda(game, 0.1), jnp.ones(1), jnp.ones(1), num_steps=10)

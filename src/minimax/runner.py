@@ -2,7 +2,9 @@ r"""Running games: one run is one compiled ``lax.scan``; a sweep is one ``vmap``
 
 :func:`run` plays a scheme on a game for ``num_steps`` iterations and logs metrics every ``log_every``
 steps (and at step 0). :func:`sweep` runs a whole grid of hyper-parameters and seeds as a single compiled
-call, sharded over the devices when several are visible.
+call, sharded over the devices when several are visible; given a :class:`GameFamily` instead of a game, the
+same call also sweeps the game itself (its dimension, its data, how the players start) as traced inputs.
+:func:`grid` and :func:`stack_grids` build the grids.
 
 A run whose iterate becomes non-finite is *diverged*: its state is frozen at the last finite iterate,
 ``diverged_at`` records the step at which it blew up, metrics logged afterwards are NaN, and the other
@@ -74,7 +76,7 @@ class RunResult(NamedTuple):
 
 def _check_entry_points(game, scheme, scheme_name, metrics) -> None:
     """The game, the scheme (or the function making it) and the metric of a run or sweep, before any tracing."""
-    _validation.check_instance("game", game, Game, "e.g. minimax.games.bilinear(matrix)")
+    _validation.check_instance("game", game, Game, "e.g. minimax.games.bilinear(matrix), or a GameFamily in a sweep")
     if scheme_name == "scheme":
         _validation.check_instance("scheme", scheme, Scheme, "e.g. minimax.schemes.simultaneous(rules.sgd(0.1))")
     else:
@@ -143,6 +145,31 @@ def _play(game: Game, scheme: Scheme, num_steps: int, log_every: int, metrics: M
 
 def _log_steps(num_steps: int, log_every: int) -> np.ndarray:
     return np.arange(0, num_steps + 1, log_every)
+
+
+class GameFamily(NamedTuple):
+    r"""Games indexed by numbers that a sweep *traces*, so that one compiled program covers the whole family.
+
+    :func:`sweep` compiles one program per :class:`~minimax.games.Game`; a study over, say, the data's
+    dimension would compile once per value. Given a family, :func:`sweep` reads the grid's axes named in
+    ``axes`` as the game's numbers and passes them, as traced scalars, to ``build``.
+
+    Attributes:
+      axes: the names of the grid axes that set the game (every other axis but ``seed`` goes to the scheme).
+      build: ``(**values) -> (game, init, metrics)``: the game at those values, the function ``key -> (x0, y0)``
+        drawing its players, and the metric logged. Sizes must not depend on the values (they are traced).
+      defaults: the value of each axis, in ``axes`` order, where the grid lacks it.
+      check: ``{axis: values} -> None``, called with the concrete column of every axis before compiling;
+        raises ``ValueError`` naming the axis and what it accepts.
+
+    Families are compared by value when sweeps are cached, so ``build`` and ``check`` should be objects that
+    compare equal when they build the same games (a named tuple with a ``__call__``, a module-level function).
+    """
+
+    axes: tuple
+    build: Callable
+    defaults: tuple
+    check: Callable | None = None
 
 
 def run(
@@ -228,6 +255,39 @@ def grid(**axes) -> Grid:
     return Grid(values, names, tuple(len(columns[name]) for name in names))
 
 
+def stack_grids(*grids: Grid, **defaults) -> tuple[Grid, list[slice]]:
+    r"""Concatenate several grids into one flat grid, to run several studies as one :func:`sweep` call.
+
+    Axes missing from a grid take the value in ``defaults``. Returns the stacked grid (shape ``(N,)``) and
+    one ``slice`` per input grid, to cut the sweep's results back into the studies.
+
+    Example:
+      >>> both, parts = stack_grids(grid(dim=[32, 64], seed=[0]), grid(inner=[0.1], seed=[0]), dim=64, inner=0.3)
+      >>> both.values["dim"].tolist(), both.values["inner"].tolist(), parts[1]
+      ([32, 64, 64], [0.3, 0.3, 0.1], slice(2, 3, None))
+    """
+    if not grids:
+        raise ValueError("stack_grids needs at least one grid.")
+    for position, one in enumerate(grids):
+        _validation.check_instance(f"grids[{position}]", one, Grid, "e.g. minimax.runner.grid(dim=[32, 64])")
+    for name, value in defaults.items():
+        _validation.check_number(name, value, "a number (the value of the axis in grids that lack it)")
+    names = []
+    for one in grids:
+        names += [name for name in one.names if name not in names]
+    missing = [name for name in names if any(name not in one.names for one in grids) and name not in defaults]
+    if missing:
+        raise ValueError(f"stack_grids needs a default for the axes {missing}, which some grids lack.")
+    columns, parts, start = {name: [] for name in names}, [], 0
+    for one in grids:
+        for name in names:
+            columns[name].append(np.asarray(one.values[name]) if name in one.names else np.full(one.size, defaults[name]))
+        parts.append(slice(start, start + one.size))
+        start += one.size
+    values = {name: np.concatenate(column) for name, column in columns.items()}
+    return Grid(values, tuple(names), (start,)), parts
+
+
 @functools.lru_cache(maxsize=64)
 def _compiled_sweep(game, make_scheme, num_steps, log_every, metrics, hyper_names):
     """One jitted, vmapped function per sweep configuration, so that re-sweeping new values reuses it."""
@@ -235,6 +295,20 @@ def _compiled_sweep(game, make_scheme, num_steps, log_every, metrics, hyper_name
     def one(hypers, x0, y0, key):
         scheme = make_scheme(**dict(zip(hyper_names, hypers)))
         return _play(game, scheme, num_steps, log_every, metrics, x0, y0, key)
+
+    return jax.jit(jax.vmap(one))
+
+
+@functools.lru_cache(maxsize=64)
+def _compiled_family_sweep(family, make_scheme, num_steps, log_every, hyper_names):
+    """As :func:`_compiled_sweep`, with the game, its players and its metric built from traced values."""
+
+    def one(hypers, values, key):
+        game, init, metrics = family.build(**dict(zip(family.axes, values)))
+        init_key, run_key = jax.random.split(key)
+        x0, y0 = init(init_key)
+        scheme = make_scheme(**dict(zip(hyper_names, hypers)))
+        return _play(game, scheme, num_steps, log_every, metrics, x0, y0, run_key)
 
     return jax.jit(jax.vmap(one))
 
@@ -256,22 +330,32 @@ def _shard_leading_axis(tree, size: int):
 
 
 def sweep(
-    game: Game,
+    game: Game | GameFamily,
     make_scheme: Callable[..., Scheme],
-    init: Callable[[jax.Array], tuple[PyTree, PyTree]],
+    init: Callable[[jax.Array], tuple[PyTree, PyTree]] | None,
     points: Grid,
     num_steps: int,
     log_every: int = 1,
-    metrics: Metric = field_norm,
+    metrics: Metric | None = None,
 ) -> RunResult:
-    r"""Run every point of a hyper-parameter grid as one compiled, vmapped call.
+    r"""Run every point of a grid as one compiled, vmapped call.
 
-    Each point's hyper-parameters (all names except ``seed``) are passed as keyword arguments to
-    ``make_scheme``; its ``seed`` (0 when the grid has none) gives the key from which ``init(key)`` draws the
-    starting point and the run draws its mini-batches. Every point is validated *before* compiling by
+    Each point's hyper-parameters (every axis except ``seed`` and a family's game axes) are passed as keyword
+    arguments to ``make_scheme``; its ``seed`` (0 when the grid has none) gives the key from which the
+    starting point and the run's mini-batches are drawn. Every point is validated *before* compiling by
     building its scheme with concrete values, so a bad step size raises a clear ``ValueError`` at once.
-    The result has a leading axis of ``points.size`` runs (use ``points.unflatten``); when several devices
-    are visible the runs are sharded across them.
+    The result has a leading axis of ``points.size`` runs (use ``points.unflatten`` or
+    :meth:`RunResult.on_grid`); when several devices are visible the runs are sharded across them (e.g. the
+    CPU cores, exposed with ``XLA_FLAGS=--xla_force_host_platform_device_count=2``).
+
+    Args:
+      game: a :class:`~minimax.games.Game`, or a :class:`GameFamily` whose axes in the grid set the game of
+        each point (then ``init`` and ``metrics`` are ``None``: the family builds them).
+      make_scheme: a function of the grid's hyper-parameters returning a :class:`~minimax.schemes.Scheme`.
+      init: ``key -> (x0, y0)``, drawing the players of a seed (``None`` with a family).
+      points: a :func:`grid` (or :func:`stack_grids`).
+      num_steps, log_every: as in :func:`run`.
+      metrics: as in :func:`run` (default :func:`~minimax.metrics.field_norm`; ``None`` with a family).
 
     Example:
       >>> from minimax import games, rules, schemes
@@ -280,25 +364,66 @@ def sweep(
       ...                lambda key: (jax.random.normal(key, (2,)), jnp.ones(2)), points, num_steps=20)
       >>> points.unflatten(result.metrics["field_norm"]).shape
       (2, 3, 21)
+
+      A family of bilinear games :math:`x^\top (aI) y`, swept over :math:`a` in the same program:
+
+      >>> from minimax import metrics
+      >>> def scaled(a):
+      ...     return games.bilinear(a * jnp.eye(2)), lambda key: (jnp.ones(2), jnp.ones(2)), metrics.field_norm
+      >>> family = GameFamily(axes=("a",), build=scaled, defaults=(1.0,))
+      >>> points = grid(learning_rate=[0.1], a=[0.5, 1.0, 2.0])
+      >>> result = sweep(family, lambda learning_rate: schemes.simultaneous(rules.sgd(learning_rate)), None,
+      ...                points, num_steps=1)
+      >>> result.metrics["field_norm"][:, 0].round(3).tolist()  # ‖F(z₀)‖ = a‖(1, 1, 1, 1)‖
+      [1.0, 2.0, 4.0]
     """
-    _check_entry_points(game, make_scheme, "make_scheme", metrics)
-    _validation.check_callable("init", init, "a function key -> (x0, y0)")
+    is_family = isinstance(game, GameFamily)
+    if is_family:
+        _check_family(game, init, metrics)
+        _validation.check_callable("make_scheme", make_scheme, "a function of the grid's hyper-parameters returning a Scheme")
+    else:
+        metrics = field_norm if metrics is None else metrics
+        _check_entry_points(game, make_scheme, "make_scheme", metrics)
+        _validation.check_callable("init", init, "a function key -> (x0, y0)")
     _validation.check_instance("points", points, Grid, "e.g. minimax.runner.grid(learning_rate=[0.1, 0.2])")
     _check_schedule(num_steps, log_every)
     if "seed" in points.values:
         _validation.check_seeds("the grid's seed axis", points.values["seed"])
-    hyper_names = tuple(name for name in points.names if name != "seed")
+    game_axes = game.axes if is_family else ()
+    hyper_names = tuple(name for name in points.names if name != "seed" and name not in game_axes)
     for index in range(points.size):
         make_scheme(**{name: points.values[name][index].item() for name in hyper_names})
     seeds = points.values.get("seed", np.zeros(points.size, dtype=np.int64))
     keys = jax.vmap(jax.random.PRNGKey)(jnp.asarray(seeds))
-    init_keys, run_keys = jnp.moveaxis(jax.vmap(jax.random.split)(keys), 1, 0)
-    x0, y0 = jax.vmap(init)(init_keys)
-    _validation.check_finite_tree("x0 (from init)", x0)
-    _validation.check_finite_tree("y0 (from init)", y0)
-    _check_players(game, *jax.tree_util.tree_map(lambda leaf: leaf[0], (x0, y0)))
     hypers = tuple(jnp.asarray(points.values[name], dtype=jnp.float32) for name in hyper_names)
-    inputs = _shard_leading_axis((hypers, x0, y0, run_keys), points.size)
-    swept = _compiled_sweep(game, make_scheme, num_steps, log_every, metrics, hyper_names)
-    history, final, diverged_at = jax.tree_util.tree_map(lambda leaf: leaf[: points.size], swept(*inputs))
+    if is_family:
+        columns = {name: np.asarray(points.values[name] if name in points.values else np.full(points.size, default),
+                                    dtype=float) for name, default in zip(game.axes, game.defaults)}
+        if game.check is not None:
+            game.check(columns)
+        values = tuple(jnp.asarray(columns[name], dtype=jnp.float32) for name in game.axes)
+        swept = _compiled_family_sweep(game, make_scheme, num_steps, log_every, hyper_names)
+        outputs = swept(*_shard_leading_axis((hypers, values, keys), points.size))
+    else:
+        init_keys, run_keys = jnp.moveaxis(jax.vmap(jax.random.split)(keys), 1, 0)
+        x0, y0 = jax.vmap(init)(init_keys)
+        _validation.check_finite_tree("x0 (from init)", x0)
+        _validation.check_finite_tree("y0 (from init)", y0)
+        _check_players(game, *jax.tree_util.tree_map(lambda leaf: leaf[0], (x0, y0)))
+        swept = _compiled_sweep(game, make_scheme, num_steps, log_every, metrics, hyper_names)
+        outputs = swept(*_shard_leading_axis((hypers, x0, y0, run_keys), points.size))
+    history, final, diverged_at = jax.tree_util.tree_map(lambda leaf: leaf[: points.size], outputs)
     return RunResult(history, _log_steps(num_steps, log_every), final, diverged_at)
+
+
+def _check_family(family: GameFamily, init, metrics) -> None:
+    if init is not None or metrics is not None:
+        given = "init" if init is not None else "metrics"
+        raise ValueError(f"{given} must be None when game is a GameFamily (its build function returns the game, "
+                         f"init and metrics of each point); got {given}={init if init is not None else metrics!r}.")
+    _validation.check_callable("the family's build", family.build, "a function (**values) -> (game, init, metrics)")
+    if not isinstance(family.axes, tuple) or not all(isinstance(name, str) for name in family.axes):
+        raise TypeError(f"the family's axes must be a tuple of axis names; got {family.axes!r}.")
+    if len(family.defaults) != len(family.axes):
+        raise ValueError(f"the family needs one default per axis ({len(family.axes)}: {family.axes}); "
+                         f"got {len(family.defaults)}.")

@@ -133,10 +133,14 @@ def setting(**overrides):
     return mc.two_mode_setting(**{"dim": 8, "inner": 0.3, "gen_width": 2, "disc_width": 2, **overrides})
 
 
-def setting_sweep(**overrides):
-    arguments = {"setting": SETTING, "make_scheme": mc.sgda, "points": runner.grid(eta_g=[0.1], eta_d=[0.1]),
-                 "num_steps": 2, "gen_norm": 0.1, "disc_norm": 0.1, **overrides}
-    return mc.setting_sweep(**arguments)
+def setting_family(**overrides):
+    return mc.setting_family(**{"setting": SETTING, "gen_norm": 0.1, "disc_norm": 0.1, **overrides})
+
+
+def family_sweep(**overrides):
+    arguments = {"game": setting_family(), "make_scheme": mc.sgda, "init": None,
+                 "points": runner.grid(eta_g=[0.1], eta_d=[0.1]), "num_steps": 2, **overrides}
+    return runner.sweep(**arguments)
 
 
 def settings(**overrides):
@@ -273,7 +277,7 @@ CASES = [
     ("studies.step_size_sweep", "learning_rates", "['0.1']", T, lambda: step_size_sweep(learning_rates=["0.1"])),
     ("studies.step_size_sweep", "seeds", "1.5", T, lambda: step_size_sweep(seeds=[1.5])),
     ("studies.step_size_sweep", "seeds", "4294967296", V, lambda: step_size_sweep(seeds=[2**32])),
-    ("studies.step_size_sweep", "metrics", "None", T, lambda: step_size_sweep(metrics=None)),
+    ("studies.step_size_sweep", "metrics", "1", T, lambda: step_size_sweep(metrics=1)),
     ("studies.step_size_sweep", "num_steps", "0", V, lambda: step_size_sweep(num_steps=0)),
     ("studies.StepSizeSweep.final_score", "name", "3", T, lambda: STUDY.final_score(3)),
     ("studies.StepSizeSweep.final_score", "num_logs", "2.0", V, lambda: STUDY.final_score("field_norm", 2.0)),
@@ -603,18 +607,20 @@ CASES = [
     ("mode_collapse.recovery_metric", "neurons", "'yes'", T, lambda: mc.recovery_metric(SETTING, neurons="yes")),
     ("mode_collapse.recovery_metric", "gradients", "1", T, lambda: mc.recovery_metric(SETTING, gradients=1)),
     ("mode_collapse.recovery_metric", "epsilon", "0", V, lambda: mc.recovery_metric(SETTING, epsilon=0)),
-    ("mode_collapse.setting_sweep", "setting", "None", T, lambda: setting_sweep(setting=None)),
-    ("mode_collapse.setting_sweep", "make_scheme", "'sgda'", T, lambda: setting_sweep(make_scheme="sgda")),
-    ("mode_collapse.setting_sweep", "points", "{}", T, lambda: setting_sweep(points={})),
-    ("mode_collapse.setting_sweep", "num_steps", "0", V, lambda: setting_sweep(num_steps=0)),
-    ("mode_collapse.setting_sweep", "gen_norm", "'0.1'", T, lambda: setting_sweep(gen_norm="0.1")),
-    ("mode_collapse.setting_sweep", "neurons", "'no'", T, lambda: setting_sweep(neurons="no")),
-    ("mode_collapse.setting_sweep", "seed", "4294967296", V,
-     lambda: setting_sweep(points=mc.stack_grids(runner.grid(eta_g=[0.1], eta_d=[0.1]),
-                                                 runner.grid(eta_g=[0.1], eta_d=[0.1], seed=[0]), seed=2**32)[0])),
-    ("mode_collapse.stack_grids", "grids[0]", "'x'", T, lambda: mc.stack_grids("x")),
-    ("mode_collapse.stack_grids", "dim", "'x'", T,
-     lambda: mc.stack_grids(runner.grid(dim=[8]), runner.grid(inner=[0.3]), dim="x", inner=0.3)),
+    ("mode_collapse.setting_family", "setting", "None", T, lambda: setting_family(setting=None)),
+    ("mode_collapse.setting_family", "gen_norm", "'0.1'", T, lambda: setting_family(gen_norm="0.1")),
+    ("mode_collapse.setting_family", "neurons", "'no'", T, lambda: setting_family(neurons="no")),
+    ("mode_collapse.setting_family", "epsilon", "0", V, lambda: setting_family(epsilon=0)),
+    ("runner.sweep (a family)", "init", "<function", V, lambda: family_sweep(init=lambda key: key)),
+    ("runner.sweep (a family)", "make_scheme", "'sgda'", T, lambda: family_sweep(make_scheme="sgda")),
+    ("runner.sweep (a family)", "num_steps", "0", V, lambda: family_sweep(num_steps=0)),
+    ("runner.sweep (a family)", "dim", "[32.0]", V, lambda: family_sweep(points=runner.grid(eta_g=[0.1], eta_d=[0.1], dim=[32]))),
+    ("runner.sweep (a family)", "seed", "4294967296", V,
+     lambda: family_sweep(points=runner.stack_grids(runner.grid(eta_g=[0.1], eta_d=[0.1]),
+                                                    runner.grid(eta_g=[0.1], eta_d=[0.1], seed=[0]), seed=2**32)[0])),
+    ("runner.stack_grids", "grids[0]", "'x'", T, lambda: runner.stack_grids("x")),
+    ("runner.stack_grids", "dim", "'x'", T,
+     lambda: runner.stack_grids(runner.grid(dim=[8]), runner.grid(inner=[0.3]), dim="x", inner=0.3)),
 ]
 
 

@@ -3,7 +3,6 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from minimax import games, runner
 from minimax.gan import mode_collapse as mc
 
 MODES = mc.two_modes(8, 0.3)
@@ -94,55 +93,6 @@ def test_the_game_payoff_is_the_gan_value_on_explicit_points():
     np.testing.assert_allclose(float(mc.discriminator_logits(discriminator, fake[:1], setting)[0]), by_hand, rtol=1e-5)
 
 
-def test_mode_recovery_on_hand_made_generators():
-    u1, u2 = MODES
-    s_hat = (u1 + u2) / jnp.linalg.norm(u1 + u2)
-    orthogonal = jnp.zeros(8).at[5].set(1.0)
-    tilted = 0.99 * u1 + jnp.sqrt(1 - 0.99**2) * orthogonal  # cos 0.99 with u1: distance 0.14
-    generator = jnp.stack([3.0 * u1, tilted, 0.5 * u2, s_hat, orthogonal])
-    np.testing.assert_allclose(mc.mode_recovery(generator, MODES, epsilon=0.3), [0.4, 0.2], rtol=1e-6)
-    np.testing.assert_allclose(mc.mode_recovery(generator, MODES, epsilon=0.1), [0.2, 0.2], rtol=1e-6)
-    # The collapse direction is at distance sqrt(2 - 2 sqrt(0.65)) = 0.62 from each mode.
-    np.testing.assert_allclose(mc.mode_recovery(generator, MODES, epsilon=0.63), [0.6, 0.4], rtol=1e-6)
-    # With pairs, v1 + v3 = 3u1 + 0.5u2 points near u1 (cos 0.98) and counts for mode 1.
-    pair_prob = 0.5
-    recovered = mc.mode_recovery(generator, MODES, epsilon=0.3, pair_prob=pair_prob)
-    support, probs = mc.latent_support(5, pair_prob)
-    outputs = support @ np.asarray(generator)
-    cos = outputs @ np.asarray(MODES).T / np.linalg.norm(outputs, axis=1, keepdims=True)
-    np.testing.assert_allclose(recovered, probs @ (cos >= 1 - 0.3**2 / 2), rtol=1e-6)
-    assert float(recovered[0]) > 0.5 * 0.4
-
-
-def test_output_shares_split_the_generator_into_collapse_separation_and_rest():
-    u1, u2 = MODES
-    collapsed = jnp.stack([u1 + u2, 2.0 * (u1 + u2)])
-    np.testing.assert_allclose(mc.output_shares(collapsed, MODES), [1.0, 0.0, 0.0], atol=1e-6)
-    separated = jnp.stack([u1, u2])
-    shares = np.asarray(mc.output_shares(separated, MODES))
-    # cos^2(u_l, s_hat) = (1 + gamma)/2 and cos^2(u_l, delta_hat) = (1 - gamma)/2.
-    np.testing.assert_allclose(shares, [0.65, 0.35, 0.0], atol=1e-6)
-    neurons = mc.cosines(jnp.stack([u1, u1 + u2]), MODES)
-    np.testing.assert_allclose(neurons[0], [1.0, 0.3, np.sqrt(0.65), np.sqrt(0.35)], atol=1e-6)
-
-
-def test_setting_sweep_equals_runner_sweep_and_embeds_smaller_games():
-    setting = mc.two_mode_setting(dim=16, inner=0.3, gen_width=4, disc_width=3, batch_size=16)
-    full = runner.grid(eta_g=[0.01, 0.05], eta_d=[0.02], seed=[0, 5])
-    smaller = runner.grid(eta_g=[0.05], eta_d=[0.02], dim=[5], disc_width=[2], seed=[0])
-    points, (part_full, part_small) = mc.stack_grids(full, smaller, dim=16, disc_width=3)
-    ours = mc.setting_sweep(setting, mc.nsgda, points, num_steps=30, log_every=10, gen_norm=0.2, disc_norm=0.3, neurons=True)
-    reference = runner.sweep(mc.two_mode_game(setting), mc.nsgda, mc.initializer(setting, 0.2, 0.3), full,
-                             num_steps=30, log_every=10, metrics=mc.recovery_metric(setting, neurons=True))
-    for name in reference.metrics:
-        np.testing.assert_allclose(np.asarray(ours.metrics[name])[part_full], reference.metrics[name], rtol=1e-5, atol=1e-6)
-    generator = np.asarray(ours.final.x)[part_small][0]
-    weights = np.asarray(ours.final.y["w"])[part_small][0]
-    assert np.abs(generator[:, 5:]).max() == 0.0 and np.abs(weights[:, 5:]).max() == 0.0  # the 5-dim game stays in R^5
-    assert np.abs(weights[2:]).max() == 0.0 and np.abs(weights[:2]).max() > 0  # the third neuron of D stays at zero
-    assert np.abs(generator[:, :5]).max() > 0
-
-
 @pytest.mark.parametrize(
     "build, message",
     [
@@ -154,52 +104,8 @@ def test_setting_sweep_equals_runner_sweep_and_embeds_smaller_games():
         (lambda: mc.two_mode_setting(16, 0.3, 4, 2, mode_weight=1.0), r"mode_weight must lie in the open interval"),
         (lambda: mc.mode_recovery(jnp.ones((2, 8)), MODES, epsilon=2.5), r"epsilon must lie in the open interval \(0, 2\)"),
         (lambda: mc.initializer(mc.two_mode_setting(16, 0.3, 4, 2), gen_norm=-1.0, disc_norm=1.0), r"gen_norm must be"),
-        (lambda: mc.setting_sweep(mc.two_mode_setting(16, 0.3, 4, 2), mc.sgda, runner.grid(eta_g=[0.1], eta_d=[0.1], dim=[32]),
-                                  num_steps=10, gen_norm=0.1, disc_norm=0.1), r"dim must hold integers in \[2, 16\]"),
-        (lambda: mc.setting_sweep(mc.two_mode_setting(16, 0.3, 4, 2), mc.sgda, runner.grid(eta_g=[-0.1], eta_d=[0.1]),
-                                  num_steps=10, gen_norm=0.1, disc_norm=0.1), r"eta_g must be a finite number > 0; got -0.1"),
     ],
 )
 def test_bad_input_raises_a_clear_value_error(build, message):
     with pytest.raises(ValueError, match=message):
         build()
-
-
-def test_setting_sweep_shards_over_devices_with_the_same_numbers(run_with_host_devices):
-    import textwrap
-
-    code = textwrap.dedent(
-        """
-        import jax, numpy as np
-        from minimax import runner
-        from minimax.gan import mode_collapse as mc
-        setting = mc.two_mode_setting(dim=16, inner=0.3, gen_width=4, disc_width=3, batch_size=8)
-        points = runner.grid(eta_g=[0.01, 0.05, 0.1], eta_d=[0.02], seed=[0])  # 3 runs: padded on 2 devices
-        result = mc.setting_sweep(setting, mc.nsgda, points, num_steps=20, log_every=10, gen_norm=0.2, disc_norm=0.3)
-        print(jax.device_count())
-        np.save(__import__("sys").argv[1], np.asarray(result.metrics["shares"]))
-        """
-    )
-    outputs = {devices: run_with_host_devices(code, devices) for devices in (1, 2)}
-    assert outputs[2].shape == (3, 3, 3)
-    np.testing.assert_allclose(outputs[2], outputs[1], rtol=1e-5, atol=1e-7)
-
-
-def test_paced_sgda_moves_the_players_in_the_ratio_of_their_step_sizes():
-    setting = mc.two_mode_setting(dim=16, inner=0.3, gen_width=4, disc_width=3, batch_size=8)
-    game = mc.two_mode_game(setting)
-    x0, y0 = mc.initializer(setting, gen_norm=0.1, disc_norm=0.1)(jax.random.PRNGKey(0))
-    key = jax.random.PRNGKey(1)
-    paced = mc.paced_sgda(0.3, 0.05)
-    state = paced.step(game, paced.init(x0, y0), key)
-    plain = mc.sgda(0.3, 0.05)
-    reference = plain.step(game, plain.init(x0, y0), key)
-    grad_x, grad_y = games.vector_field(game, x0, y0, game.sample(key))
-    norm_y = jnp.sqrt(jnp.sum(grad_y["w"] ** 2) + grad_y["b"] ** 2)
-    # V⁺ = V − η_G (‖g_W‖/‖g_V‖) g_V: SGDA's direction, the length η_G‖g_W‖, far longer than SGDA's at a small start.
-    np.testing.assert_allclose(state.x, x0 - 0.3 * norm_y / jnp.linalg.norm(grad_x) * grad_x, rtol=1e-5, atol=1e-7)
-    assert float(jnp.linalg.norm(grad_x)) < 0.1 * float(norm_y)
-    np.testing.assert_allclose(state.y["w"], reference.y["w"], rtol=1e-6)  # the discriminator steps as under SGDA
-    step_x = float(jnp.linalg.norm(state.x - x0))
-    step_y = float(jnp.sqrt(jnp.sum((state.y["w"] - y0["w"]) ** 2) + (state.y["b"] - y0["b"]) ** 2))
-    np.testing.assert_allclose(step_x / step_y, 0.3 / 0.05, rtol=1e-3)  # the pace is the step-size ratio

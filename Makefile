@@ -22,6 +22,9 @@ CHAPTER ?=
 JOBS    ?= 1
 FORCE   ?=
 PYTEST_ARGS ?=
+# make test runs its test files on this many processes (pytest-xdist; `auto`: one per core). A chapter's
+# cells stay together, in order, on one process (--dist loadscope), and XLA compiles on about one core.
+TEST_WORKERS ?= auto
 LAB_ARGS ?=
 
 PY        := $(VENV)/bin/python
@@ -88,7 +91,7 @@ test: $(INSTALLED)  ## tests of library and tooling, the book build, nbval on th
 	$(VENV)/bin/ruff check src tests benchmarks
 	MINIMAX_CLAIMS_DIR=$(TEST_CLAIMS_DIR) JAX_COMPILATION_CACHE_DIR=$(JAX_CACHE_DIR) $(PY) -m pytest --nbval-lax \
 	    --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg --doctest-modules src tests $$($(BOOKTOOLS) list) \
-	    $(PYTEST_ARGS)
+	    --numprocesses $(TEST_WORKERS) --dist loadscope --durations 20 $(PYTEST_ARGS)
 
 assignments: $(INSTALLED)  ## student notebooks and the autograder of book/assignments, in _build/assignments
 	$(BOOKTOOLS) assignments

@@ -13,6 +13,7 @@ test: add the asset to ``CDN_ASSETS`` rather than let the test reach the network
 
 from __future__ import annotations
 
+import fcntl
 import functools
 import http.server
 import os
@@ -82,10 +83,22 @@ def _package_dir(spec: str) -> Path:
 
 
 def vendor_package(spec: str) -> Path:
-    """Unpack the npm package ``spec`` (``name@version``) under ``_build/vendor``, once; return its folder."""
+    """Unpack the npm package ``spec`` (``name@version``) under ``_build/vendor``, once; return its folder.
+
+    The test workers of ``make test`` (pytest-xdist) may ask at the same time: one unpacks, the others wait.
+    """
     target = _package_dir(spec)
     if (target / "package.json").is_file():
         return target
+    VENDOR_DIR.mkdir(parents=True, exist_ok=True)
+    with open(VENDOR_DIR / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (target / "package.json").is_file():
+            _unpack_package(spec, target)
+    return target
+
+
+def _unpack_package(spec: str, target: Path) -> None:
     if shutil.which("npm") is None:
         _required("npm", "needed once to fetch the MathJax and widget scripts the pages use (apt-get install npm)")
     download = VENDOR_DIR / "_downloads"
@@ -102,7 +115,6 @@ def vendor_package(spec: str) -> Path:
     shutil.rmtree(target, ignore_errors=True)
     (partial / "package").rename(target)
     shutil.rmtree(partial)
-    return target
 
 
 @pytest.fixture(scope="session")

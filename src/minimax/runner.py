@@ -162,8 +162,9 @@ class GameFamily(NamedTuple):
       check: ``{axis: values} -> None``, called with the concrete column of every axis before compiling;
         raises ``ValueError`` naming the axis and what it accepts.
 
-    Families are compared by value when sweeps are cached, so ``build`` and ``check`` should be objects that
-    compare equal when they build the same games (a named tuple with a ``__call__``, a module-level function).
+    A compiled sweep is reused for any family with the same ``axes`` and an equal ``build`` of the same type
+    (``defaults`` and ``check`` are not part of the program), so ``build`` should be an object that compares
+    equal when it builds the same games: a module-level function, or a named tuple with a ``__call__``.
     """
 
     axes: tuple
@@ -300,11 +301,14 @@ def _compiled_sweep(game, make_scheme, num_steps, log_every, metrics, hyper_name
 
 
 @functools.lru_cache(maxsize=64)
-def _compiled_family_sweep(family, make_scheme, num_steps, log_every, hyper_names):
-    """As :func:`_compiled_sweep`, with the game, its players and its metric built from traced values."""
+def _compiled_family_sweep(axes, build, build_type, make_scheme, num_steps, log_every, hyper_names):
+    """As :func:`_compiled_sweep`, with the game, its players and its metric built from traced values.
+
+    ``build_type`` is part of the key because named tuples of different types compare equal on equal fields.
+    """
 
     def one(hypers, values, key):
-        game, init, metrics = family.build(**dict(zip(family.axes, values)))
+        game, init, metrics = build(**dict(zip(axes, values)))
         init_key, run_key = jax.random.split(key)
         x0, y0 = init(init_key)
         scheme = make_scheme(**dict(zip(hyper_names, hypers)))
@@ -402,7 +406,8 @@ def sweep(
         if game.check is not None:
             game.check(columns)
         values = tuple(jnp.asarray(columns[name], dtype=jnp.float32) for name in game.axes)
-        swept = _compiled_family_sweep(game, make_scheme, num_steps, log_every, hyper_names)
+        swept = _compiled_family_sweep(game.axes, game.build, type(game.build), make_scheme, num_steps, log_every,
+                                       hyper_names)
         outputs = swept(*_shard_leading_axis((hypers, values, keys), points.size))
     else:
         init_keys, run_keys = jnp.moveaxis(jax.vmap(jax.random.split)(keys), 1, 0)
@@ -423,7 +428,12 @@ def _check_family(family: GameFamily, init, metrics) -> None:
                          f"init and metrics of each point); got {given}={init if init is not None else metrics!r}.")
     _validation.check_callable("the family's build", family.build, "a function (**values) -> (game, init, metrics)")
     if not isinstance(family.axes, tuple) or not all(isinstance(name, str) for name in family.axes):
-        raise TypeError(f"the family's axes must be a tuple of axis names; got {family.axes!r}.")
-    if len(family.defaults) != len(family.axes):
-        raise ValueError(f"the family needs one default per axis ({len(family.axes)}: {family.axes}); "
-                         f"got {len(family.defaults)}.")
+        raise _validation.ArgumentTypeError(f"the family's axes must be a tuple of axis names; got {family.axes!r}.")
+    if not isinstance(family.defaults, tuple) or len(family.defaults) != len(family.axes):
+        raise _validation.ArgumentTypeError(
+            f"the family's defaults must be a tuple of one number per axis ({len(family.axes)}: {family.axes}); "
+            f"got {family.defaults!r}.")
+    for name, default in zip(family.axes, family.defaults):
+        _validation.check_number(f"the family's default for {name}", default)
+    if family.check is not None:
+        _validation.check_callable("the family's check", family.check, "a function {axis: values} -> None, or None")

@@ -23,11 +23,33 @@ def test_a_family_sweep_equals_runner_sweep_of_the_game_and_embeds_smaller_games
     assert np.abs(generator[:, :5]).max() > 0
 
 
-def test_equal_families_share_one_compiled_sweep():
+def test_families_that_differ_only_in_traced_defaults_share_one_compiled_sweep():
     setting = mc.two_mode_setting(dim=8, inner=0.3, gen_width=2, disc_width=2, batch_size=4)
-    first, second = (mc.setting_family(setting, gen_norm=0.1, disc_norm=0.1) for _ in range(2))
-    assert first == second and hash(first) == hash(second)
-    assert first != mc.setting_family(setting, gen_norm=0.1, disc_norm=0.1, neurons=True)
+    points = runner.grid(eta_g=[0.01], eta_d=[0.02], seed=[0])
+
+    def compiled_after(family):
+        runner.sweep(family, mc.sgda, None, points, num_steps=2)
+        return runner._compiled_family_sweep.cache_info()
+
+    before = runner._compiled_family_sweep.cache_info()
+    first = compiled_after(mc.setting_family(setting, gen_norm=0.1, disc_norm=0.1))
+    other_start = compiled_after(mc.setting_family(setting, gen_norm=0.3, disc_norm=0.2))
+    other_metric = compiled_after(mc.setting_family(setting, gen_norm=0.1, disc_norm=0.1, neurons=True))
+    assert first.misses == before.misses + 1
+    assert (other_start.misses, other_start.hits) == (first.misses, first.hits + 1)  # the start is traced
+    assert other_metric.misses == first.misses + 1  # another metric is another program
+
+
+def test_builds_of_different_types_with_equal_fields_do_not_share_a_compiled_sweep():
+    family = mc.setting_family(mc.two_mode_setting(dim=8, inner=0.3, gen_width=2, disc_width=2), gen_norm=0.1,
+                               disc_norm=0.1)
+    impostor = type("Impostor", (type(family.build),), {})(*family.build)
+    assert impostor == family.build  # tuples compare by their fields: the cache key must also hold the type
+    points = runner.grid(eta_g=[0.01], eta_d=[0.02], seed=[0])
+    runner.sweep(family, mc.sgda, None, points, num_steps=2)
+    misses = runner._compiled_family_sweep.cache_info().misses
+    runner.sweep(family._replace(build=impostor), mc.sgda, None, points, num_steps=2)
+    assert runner._compiled_family_sweep.cache_info().misses == misses + 1
 
 
 @pytest.mark.parametrize(

@@ -1,32 +1,59 @@
-"""The bilinear chapter's live controls, headless: build them from the chapter's own cells, move each
-one, and check that the picture it drives is redrawn, and redrawn with the values the controls show.
+"""The bilinear chapter's live controls, headless: run the chapter's code cells, move each control, and check
+that the picture it drives is redrawn, and redrawn with the values the controls show.
 
-Only the cells the controls need run (notebook_code (a test helper of tests/widgets).code_slice): seconds, not the chapter's
-minute of experiments. ipywidgets' ``observe`` callbacks run synchronously in the kernel-less process,
-so setting a control's value redraws the picture before the assignment returns.
+The whole chapter runs (it takes about half a minute on a CPU), in this process and in the chapter's folder,
+so that ipywidgets' ``observe`` callbacks run synchronously: setting a control's value redraws the picture
+before the assignment returns.
 """
 
 from __future__ import annotations
 
 import io
+import json
+import os
+import re
 from pathlib import Path
 
 import pytest
-from notebook_code import run_slice
 
 from booktools.figures.live_figures import figure_png
 
 CHAPTER = Path(__file__).resolve().parents[2] / "book" / "part1" / "02_bilinear_games.ipynb"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+MAGIC_LINE = re.compile(r"^\s*[%!]")
+
+
+def run_chapter(notebook: Path, claims_dir: Path) -> dict:
+    """Execute the notebook's code cells in order in one namespace (IPython magics dropped); return it."""
+    namespace: dict = {"__name__": "__chapter__"}
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    saved = Path.cwd(), os.environ.get("MINIMAX_CLAIMS_DIR")
+    os.environ["MINIMAX_CLAIMS_DIR"] = str(claims_dir)  # the chapter's ledger must not land in the repository
+    os.chdir(notebook.parent)
+    try:
+        for index, cell in enumerate(cells):
+            if cell["cell_type"] == "code":
+                source = "".join(cell["source"])
+                code = "\n".join("" if MAGIC_LINE.match(line) else line for line in source.splitlines())
+                exec(compile(code, f"{notebook.name}[cell {index}]", "exec"), namespace)
+    finally:
+        os.chdir(saved[0])
+        if saved[1] is None:
+            os.environ.pop("MINIMAX_CLAIMS_DIR")
+        else:
+            os.environ["MINIMAX_CLAIMS_DIR"] = saved[1]
+    return namespace
 
 
 @pytest.fixture(scope="module")
-def chapter():
+def chapter(tmp_path_factory):
     """The chapter's 'Try it' section: its controls, the picture they drive, and ``explore_figure``."""
     import matplotlib
+    import matplotlib.pyplot as plt
 
     matplotlib.use("Agg")
-    namespace = run_slice(CHAPTER, {"live_explorer", "explore_figure"})
+    namespace = run_chapter(CHAPTER, tmp_path_factory.mktemp("claims"))
+    plt.close("all")
     live = namespace["live_explorer"]
     return {"controls": live.controls, "picture": live.picture, "explore_figure": namespace["explore_figure"],
             "live": live}

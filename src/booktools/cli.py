@@ -1,4 +1,4 @@
-"""Command line: ``python -m booktools {list,run,build,adopt,pages,assignments,grade,setup-cells,clean}`` (the Makefile calls these).
+"""Command line: ``python -m booktools {list,run,build,adopt,pages,compare,assignments,grade,setup-cells,clean}`` (the Makefile calls these).
 
 Exit status: 0 on success, 1 when a chapter or the HTML build failed, 2 for a usage problem
 (unknown chapter, profile or parameter, malformed YAML, a run folder in use by another process), whose
@@ -23,6 +23,7 @@ from booktools.errors import BooktoolsError
 from booktools.pipeline import locks, paths
 from booktools.pipeline.adopt import adopt_outputs
 from booktools.pipeline.chapters import list_chapters
+from booktools.pipeline.compare import compare_verdicts, comparison_report, read_ledgers
 from booktools.pipeline.pages import write_generated_pages
 from booktools.pipeline.profiles import available_profiles, load_profile
 from booktools.pipeline.run import run_profile
@@ -77,6 +78,13 @@ def _parser() -> argparse.ArgumentParser:
                                                "PROFILE into book/appendix (the committed copies)")
     _add_profile(generated)
     generated.set_defaults(command=_pages)
+
+    compare = commands.add_parser("compare", help="print the claims whose verdicts differ between the run of "
+                                                  "PROFILE and another run (another seed, scale or machine)")
+    _add_profile(compare)
+    compare.add_argument("--against", required=True, metavar="RUN",
+                         help="a profile whose run to compare with (e.g. other-seed, full), or a claims folder")
+    compare.set_defaults(command=_compare)
 
     coursework = commands.add_parser("assignments", help="student notebooks and the autograder of "
                                                          "book/assignments, into _build/assignments")
@@ -170,6 +178,14 @@ def _pages(root: Path, arguments: argparse.Namespace) -> int:
     load_profile(root, arguments.profile)  # an unknown profile fails here, listing the known ones
     for path in write_generated_pages(root, arguments.profile, root):
         print(f"wrote {path.relative_to(root)}")
+    return 0
+
+
+def _compare(root: Path, arguments: argparse.Namespace) -> int:
+    against = Path(arguments.against)
+    theirs = against if against.is_dir() else paths.claims_dir(root, paths.checked_name(arguments.against, "profile"))
+    changes, compared = compare_verdicts(read_ledgers(paths.claims_dir(root, arguments.profile)), read_ledgers(theirs))
+    print(comparison_report(changes, compared, (arguments.profile, arguments.against)))
     return 0
 
 

@@ -162,6 +162,9 @@ class GameFamily(NamedTuple):
       check: ``{axis: values} -> None``, called with the concrete column of every axis before compiling;
         raises ``ValueError`` naming the axis and what it accepts.
 
+    Before compiling, :func:`sweep` builds the first point's game with concrete values and checks it as it checks
+    a plain game: a :class:`~minimax.games.Game`, callable ``init`` and metric, finite players that fit the losses.
+
     A compiled sweep is reused for any family with the same ``axes`` and an equal ``build`` of the same type
     (``defaults`` and ``check`` are not part of the program), so ``build`` should be an object that compares
     equal when it builds the same games: a module-level function, or a named tuple with a ``__call__``.
@@ -406,6 +409,7 @@ def sweep(
         if game.check is not None:
             game.check(columns)
         values = tuple(jnp.asarray(columns[name], dtype=jnp.float32) for name in game.axes)
+        _check_family_point(game, tuple(value[0] for value in values), keys[0])
         swept = _compiled_family_sweep(game.axes, game.build, type(game.build), make_scheme, num_steps, log_every,
                                        hyper_names)
         outputs = swept(*_shard_leading_axis((hypers, values, keys), points.size))
@@ -419,6 +423,22 @@ def sweep(
         outputs = swept(*_shard_leading_axis((hypers, x0, y0, run_keys), points.size))
     history, final, diverged_at = jax.tree_util.tree_map(lambda leaf: leaf[: points.size], outputs)
     return RunResult(history, _log_steps(num_steps, log_every), final, diverged_at)
+
+
+def _check_family_point(family: GameFamily, values, key) -> None:
+    """Build the first point's game, players and metric with concrete values, as the non-family path checks them."""
+    built = family.build(**dict(zip(family.axes, values)))
+    if not isinstance(built, tuple) or len(built) != 3:
+        raise _validation.ArgumentTypeError(
+            f"the family's build must return (game, init, metrics); it returned {type(built).__name__} {built!r:.80}.")
+    game, init, metrics = built
+    _validation.check_instance("the game built by the family", game, Game, "a minimax.games.Game")
+    _validation.check_callable("the init built by the family", init, "a function key -> (x0, y0)")
+    _validation.check_callable("the metric built by the family", metrics, "a function (game, state, key) -> {name: value}")
+    x0, y0 = init(jax.random.split(key)[0])
+    _validation.check_finite_tree("x0 (from the family's init)", x0)
+    _validation.check_finite_tree("y0 (from the family's init)", y0)
+    _check_players(game, x0, y0)
 
 
 def _check_family(family: GameFamily, init, metrics) -> None:

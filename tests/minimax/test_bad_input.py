@@ -143,6 +143,13 @@ def family_sweep(**overrides):
     return runner.sweep(**arguments)
 
 
+def scaled_bilinear(players):
+    """A family of bilinear games whose build returns the given players (a bad build, for the table)."""
+    def build(a):
+        return games.bilinear(a * jnp.eye(2)), lambda key: players, metrics.field_norm
+    return runner.GameFamily(("a",), build, (1.0,))
+
+
 def settings(**overrides):
     return digit_metrics.ClassifierSettings(**{"hidden_sizes": (4,), "num_steps": 1, **overrides})
 
@@ -626,6 +633,13 @@ CASES = [
      lambda: family_sweep(game=runner.GameFamily(("a",), setting_family().build, ("1",)))),
     ("runner.sweep (a family)", "check", "'none'", T,
      lambda: family_sweep(game=setting_family()._replace(check="none"))),
+    ("runner.sweep (a family)", "x0 (from the family's init)", "nan", V,
+     lambda: family_sweep(game=scaled_bilinear((jnp.full(2, jnp.nan), ONES)))),
+    ("runner.sweep (a family)", "x0 and y0", "(3,)", V, lambda: family_sweep(game=scaled_bilinear((jnp.ones(3), ONES)))),
+    ("runner.sweep (a family)", "the game built by the family", "'game'", T,
+     lambda: family_sweep(game=runner.GameFamily(("a",), lambda a: ("game", None, None), (1.0,)))),
+    ("runner.sweep (a family)", "build must return", "'game'", T,
+     lambda: family_sweep(game=runner.GameFamily(("a",), lambda a: "game", (1.0,)))),
     ("runner.stack_grids", "grids[0]", "'x'", T, lambda: runner.stack_grids("x")),
     ("runner.stack_grids", "dim", "'x'", T,
      lambda: runner.stack_grids(runner.grid(dim=[8]), runner.grid(inner=[0.3]), dim="x", inner=0.3)),

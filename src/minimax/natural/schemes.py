@@ -50,6 +50,11 @@ def natural_gda(hidden: HiddenGame, learning_rate, method="dual", damping=1e-3, 
       damping: :math:`\delta \ge 0`.
       player_x, player_y: :class:`~minimax.hidden.MLPPlayer`\ s (needed by ``"kfac"``); default the output maps.
 
+    On a CPU, a vmapped sweep with ``"dense"``, ``"dual"`` or ``"kfac"`` on large metrics can hang with
+    jaxlib 0.10: its batched eigendecompositions wait for tasks inside XLA's thread pool, and when both players'
+    solves occupy every thread of the pool no thread is left to run them. Set ``NPROC=1`` in the environment
+    before JAX starts (chapter 2.4, on finite sums, does), or use ``"cg"``, which calls no LAPACK kernel.
+
     Example:
       >>> import jax, jax.numpy as jnp
       >>> from minimax import hidden, runner

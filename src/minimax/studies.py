@@ -10,7 +10,9 @@ method), scores each run at the end of training, and picks the method's best ste
 
 where :math:`m_k(\eta, s)` is the metric logged at the :math:`k`-th of :math:`N` logs of the run with step
 size :math:`\eta` and seed :math:`s` (a diverged run scores 0 by default), and ties go to the higher mean
-of a second metric.
+of a second metric. On a plane of step-size pairs such as :math:`(\eta_G, \eta_D)` the choice is a block of
+neighbouring pairs (:func:`best_block`), searched again in a window around it (:func:`widened_block`) when
+the setting changes.
 
 Example:
   >>> import jax, jax.numpy as jnp
@@ -251,3 +253,68 @@ def choose_on_tuning_seeds(scores, num_tuning: int, tie_break=None, diverged=Non
                              f"got {diverged.dtype} {diverged.shape}")
         boundary = bool(index < last and diverged[index + 1, tuning].any())
     return HeldOutChoice(index, tuning, scoring, scores[index, scoring], edge is None, edge, boundary)
+
+
+class BlockChoice(NamedTuple):
+    """The best block of a score map over a grid of step sizes (see :func:`best_block`).
+
+    Attributes:
+      start: the block's lowest index on each axis of the map.
+      at_edge: whether the block touches the map's edge on some axis, so that the map does not bracket the
+        choice there (a better block may lie outside it).
+    """
+
+    start: tuple[int, ...]
+    at_edge: bool
+
+
+def best_block(scores, size: int) -> BlockChoice:
+    r"""The block of ``size`` neighbouring grid points per axis whose scores add up highest.
+
+    On a grid of step-size pairs such as :math:`(\eta_G, \eta_D)`, a method's good range is a region, not
+    one cell: scoring a block of neighbours rather than the single best cell rewards a range that is wide
+    and does not chase one lucky cell. In two dimensions the block starts at
+
+    .. math::
+
+       (\hat\imath, \hat\jmath) = \arg\max_{i, j} \sum_{a < k} \sum_{b < k} S_{i + a,\, j + b},
+
+    with :math:`k` = ``size``; ties go to the first start in row-major order.
+
+    Args:
+      scores: the score map, one axis per step size (any number of axes), no axis shorter than ``size``.
+      size: the block's length on every axis, a positive integer.
+
+    Example:
+      >>> scores = np.array([[0, 1, 0], [0, 3, 1], [0, 0, 0]])
+      >>> best_block(scores, 2)
+      BlockChoice(start=(0, 1), at_edge=True)
+      >>> best_block(np.pad(scores, 1), 2).start     # the same block, now inside the map
+      (1, 2)
+    """
+    scores = _validation.check_numbers("scores", scores, "a score map with one axis per step size")
+    _validation.check_positive_int("size", size)
+    if scores.ndim == 0 or min(scores.shape) < size:
+        raise ValueError(f"every axis of scores must be at least size = {size} long; got shape {scores.shape}")
+    starts = np.ndindex(*(length - size + 1 for length in scores.shape))
+    totals = {start: scores[tuple(slice(i, i + size) for i in start)].sum() for start in starts}
+    start = max(totals, key=totals.get)
+    at_edge = any(i in (0, length - size) for i, length in zip(start, scores.shape))
+    return BlockChoice(tuple(int(i) for i in start), at_edge)
+
+
+def widened_block(values: Sequence, start: int, size: int, reach: int):
+    """The grid values of a block (``values[start:start + size]``) with ``reach`` more on each side, clipped at
+    the grid's ends: the window in which a choice is searched again when the setting changes.
+
+    Example:
+      >>> widened_block([0.01, 0.02, 0.05, 0.1, 0.2, 0.5], start=1, size=2, reach=2)
+      [0.01, 0.02, 0.05, 0.1, 0.2]
+    """
+    _validation.check_nonnegative_int("start", start)
+    _validation.check_positive_int("size", size)
+    _validation.check_nonnegative_int("reach", reach)
+    if start + size > len(values):
+        raise ValueError(f"the block values[{start}:{start + size}] does not fit in a grid of {len(values)} values "
+                         f"(start + size must be at most {len(values)})")
+    return values[max(start - reach, 0):start + size + reach]

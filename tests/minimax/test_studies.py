@@ -113,3 +113,40 @@ def test_methods_sweep_needs_one_grid_length_and_the_same_names():
                               init, seeds=[0], num_steps=2)
     with pytest.raises(ValueError, match="same methods"):
         studies.methods_sweep(game, schemes.simultaneous, {"a": rules.sgd}, {"b": [0.1]}, init, seeds=[0], num_steps=2)
+
+
+def test_the_best_block_has_the_largest_sum_over_every_start():
+    scores = np.random.default_rng(0).random((6, 5))
+    choice = studies.best_block(scores, 2)
+    i, j = choice.start
+    sums = [scores[a:a + 2, b:b + 2].sum() for a in range(5) for b in range(4)]
+    assert scores[i:i + 2, j:j + 2].sum() == max(sums)
+    assert choice.at_edge == (i in (0, 4) or j in (0, 3))
+
+
+def test_ties_go_to_the_first_block_and_the_edge_is_seen_on_any_axis():
+    assert studies.best_block(np.zeros((4, 4)), 2) == studies.BlockChoice((0, 0), True)
+    assert studies.best_block(np.pad([[1.0]], ((1, 1), (2, 2))), 1) == studies.BlockChoice((1, 2), False)
+    assert studies.best_block(np.pad([[1.0]], ((2, 0), (1, 1))), 1).at_edge    # last row
+    assert studies.best_block(np.arange(5.0), 3) == studies.BlockChoice((2,), True)
+
+
+@pytest.mark.parametrize("scores, size, message", [
+    (np.zeros((3, 1)), 2, "at least size = 2"),
+    (np.zeros((3, 3)), 0, "size must be an integer >= 1"),
+    (np.float64(1.0), 1, "at least size"),
+])
+def test_bad_block_searches(scores, size, message):
+    with pytest.raises(ValueError, match=message):
+        studies.best_block(scores, size)
+
+
+def test_the_widened_block_reaches_out_and_stops_at_the_grid_ends():
+    grid = list(range(8))
+    assert studies.widened_block(grid, 3, 2, 1) == [2, 3, 4, 5]
+    assert studies.widened_block(grid, 0, 2, 2) == [0, 1, 2, 3]
+    assert studies.widened_block(grid, 6, 2, 3) == [3, 4, 5, 6, 7]
+    with pytest.raises(ValueError, match="does not fit"):
+        studies.widened_block(grid, 7, 2, 0)
+    with pytest.raises(ValueError, match="reach must be an integer >= 0"):
+        studies.widened_block(grid, 0, 2, -1)

@@ -24,8 +24,6 @@ FORCE   ?=
 PYTEST_ARGS ?=
 # make test runs its test files on this many processes (pytest-xdist; `auto`: one per core). A chapter's
 # cells stay together, in order, on one process (--dist loadscope), and XLA compiles on about one core.
-# The chapters (minutes each) are handed out first, in the order given, and the many short test files
-# after them fill the gaps: a chapter handed out last would leave the other processes idle while it runs.
 TEST_WORKERS ?= auto
 LAB_ARGS ?=
 
@@ -92,8 +90,8 @@ lab: $(INSTALLED)  ## JupyterLab with live controls, on one chapter with CHAPTER
 test: $(INSTALLED)  ## tests of library and tooling, the book build, nbval on the chapters
 	$(VENV)/bin/ruff check src tests benchmarks
 	MINIMAX_CLAIMS_DIR=$(TEST_CLAIMS_DIR) JAX_COMPILATION_CACHE_DIR=$(JAX_CACHE_DIR) $(PY) -m pytest --nbval-lax \
-	    --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg --doctest-modules $$($(BOOKTOOLS) list) src tests \
-	    --numprocesses $(TEST_WORKERS) --dist loadscope --no-loadscope-reorder --durations 20 $(PYTEST_ARGS)
+	    --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg --doctest-modules src tests $$($(BOOKTOOLS) list) \
+	    --numprocesses $(TEST_WORKERS) --dist loadscope --durations 20 $(PYTEST_ARGS)
 
 assignments: $(INSTALLED)  ## student notebooks and the autograder of book/assignments, in _build/assignments
 	$(BOOKTOOLS) assignments

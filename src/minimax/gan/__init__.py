@@ -50,7 +50,9 @@ from minimax.gan.digits import Digits, held_out_split, image_grid, load_digits
 from minimax.gan.game import GanBatch, gan_game
 from minimax.gan.image_gans import (
     DigitBenchmark,
+    DigitGAN,
     digit_benchmark,
+    digit_gan,
     image_discriminator,
     image_generator,
     image_players_init,
@@ -69,6 +71,7 @@ __all__ = [
     "Classifier",
     "ClassifierSettings",
     "DigitBenchmark",
+    "DigitGAN",
     "Digits",
     "GanBatch",
     "Mixture",
@@ -77,6 +80,7 @@ __all__ = [
     "data",
     "diagnostics",
     "digit_benchmark",
+    "digit_gan",
     "digit_metrics",
     "digit_quality",
     "digits",

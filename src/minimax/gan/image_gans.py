@@ -22,19 +22,22 @@ Example:
   >>> generator, discriminator = init(jax.random.PRNGKey(0))
   >>> image_generator(generator, jnp.zeros((5, 16))).shape
   (5, 64)
-  >>> game = gan.gan_game(benchmark.train, image_generator, image_discriminator, latent_dim=16, batch_size=64)
+  >>> game, init = digit_gan(benchmark.train, latent_dim=16, width=32, batch_size=64)   # the same, in one call
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
 
 from minimax import _validation
+from minimax.games import Game
 from minimax.gan import digit_metrics, digits, mnist, networks
+from minimax.gan.game import gan_game
 
 
 class DigitBenchmark(NamedTuple):
@@ -53,8 +56,14 @@ class DigitBenchmark(NamedTuple):
     source: str
 
 
-def digit_benchmark(mnist_dir: str | os.PathLike | None = None) -> DigitBenchmark:
+def digit_benchmark(mnist_dir: str | os.PathLike | None = None, *, from_environment: bool = False) -> DigitBenchmark:
     """The 8 × 8 digits, or MNIST read from ``mnist_dir`` when it is given (not None or ""); nothing is downloaded.
+
+    Args:
+      mnist_dir: the folder of MNIST's four files, or None / "" for the 8 × 8 digits.
+      from_environment: when ``mnist_dir`` is not given, take it from ``$MINIMAX_MNIST_DIR`` (unset: the 8 × 8
+        digits). The GAN chapters pass ``profile == "full"``, so that whoever runs the full profile with MNIST
+        sets the folder once for every chapter, and the quick profile keeps the bundled digits.
 
     Raises:
       FileNotFoundError: when ``mnist_dir`` lacks one of MNIST's four files
@@ -62,6 +71,8 @@ def digit_benchmark(mnist_dir: str | os.PathLike | None = None) -> DigitBenchmar
     """
     if mnist_dir is not None:
         _validation.check_path("mnist_dir", mnist_dir)
+    if from_environment and (mnist_dir is None or str(mnist_dir) == ""):
+        mnist_dir = os.environ.get("MINIMAX_MNIST_DIR", "")
     if mnist_dir is not None and str(mnist_dir) != "":
         train = mnist.load_mnist(mnist_dir, "train")
         return DigitBenchmark(train, mnist.load_mnist(mnist_dir, "test"), digit_metrics.mnist_classifier(train), "mnist")
@@ -81,3 +92,36 @@ def image_discriminator(params: list[dict], images: jax.Array) -> jax.Array:
 
 # The digits chapters' name for the same players: MLPs from latents to pixels and from pixels to a logit.
 image_players_init = networks.mlp_players_init
+
+
+class DigitGAN(NamedTuple):
+    """The GAN chapters' image GAN: the game on a set of images and the function drawing both players.
+
+    Attributes:
+      game: :func:`~minimax.gan.gan_game` with :func:`image_generator` and :func:`image_discriminator`.
+      init: ``key -> (generator, discriminator)``, tanh MLPs of the given width (:func:`image_players_init`).
+    """
+
+    game: Game
+    init: Callable
+
+
+def digit_gan(train: digits.Digits, latent_dim: int, width: int, batch_size: int) -> DigitGAN:
+    r"""The image GAN of chapters 1.3 and 1.5 on ``train``: tanh MLPs with two hidden layers of ``width`` units.
+
+    .. math::
+
+       G_x: \mathbb{R}^{k} \to [-1, 1]^d, \qquad \ell_y: \mathbb{R}^d \to \mathbb{R}, \qquad
+       z \sim \mathcal{N}(0, I_k),\ k = \text{latent\_dim},\ d = \text{train.dim},
+
+    played as :func:`~minimax.gan.gan_game` with minibatches of ``batch_size`` images and latents.
+
+    Example:
+      >>> game, init = digit_gan(digit_benchmark().train, latent_dim=16, width=32, batch_size=64)
+      >>> generator, discriminator = init(jax.random.PRNGKey(0))
+      >>> float(game.loss_x(generator, discriminator, game.sample(jax.random.PRNGKey(1)))) > 0
+      True
+    """
+    _validation.check_instance("train", train, digits.Digits, "e.g. minimax.gan.digit_benchmark().train")
+    game = gan_game(train, image_generator, image_discriminator, latent_dim=latent_dim, batch_size=batch_size)
+    return DigitGAN(game, image_players_init(train.dim, latent_dim, width))

@@ -50,3 +50,33 @@ def test_image_players_init_bad_input(options, message):
     arguments = {"data_dim": 64, "latent_dim": 16, "width": 32, **options}
     with pytest.raises(ValueError, match=message):
         image_gans.image_players_init(**arguments)
+
+
+def test_the_full_profile_reads_mnist_from_the_environment_and_the_quick_profile_does_not(tmp_path, monkeypatch):
+    monkeypatch.setenv("MINIMAX_MNIST_DIR", str(tmp_path))    # a folder without MNIST's files
+    with pytest.raises(FileNotFoundError, match="train-images-idx3-ubyte"):
+        image_gans.digit_benchmark("", from_environment=True)
+    assert image_gans.digit_benchmark("").source == "digits"
+    monkeypatch.delenv("MINIMAX_MNIST_DIR")
+    assert image_gans.digit_benchmark(from_environment=True).source == "digits"
+
+
+def test_digit_gan_plays_the_image_players_on_the_training_images():
+    train = image_gans.digit_benchmark().train
+    game, init = image_gans.digit_gan(train, latent_dim=16, width=32, batch_size=8)
+    generator, discriminator = init(jax.random.PRNGKey(0))
+    assert [layer["w"].shape for layer in generator] == [(16, 32), (32, 32), (32, 64)]
+    assert [layer["w"].shape for layer in discriminator] == [(64, 32), (32, 32), (32, 1)]
+    batch = game.sample(jax.random.PRNGKey(1))
+    assert batch.real.shape == (8, 64) and batch.latent.shape == (8, 16)
+    same_image = (np.asarray(batch.real)[:, None, :] == np.asarray(train.images)[None]).all(axis=-1)
+    assert same_image.any(axis=1).all()    # every real image of the batch is a training image
+    # The non-saturating generator loss on the tanh generator's images: -mean log D(G(z)).
+    fake_logits = image_gans.image_discriminator(discriminator, image_gans.image_generator(generator, batch.latent))
+    assert float(game.loss_x(generator, discriminator, batch)) == pytest.approx(
+        float(-jnp.mean(jax.nn.log_sigmoid(fake_logits))), rel=1e-5)
+
+
+def test_digit_gan_names_a_train_set_that_is_not_images():
+    with pytest.raises(ValueError, match="train must be"):
+        image_gans.digit_gan(np.zeros((10, 64)), latent_dim=16, width=32, batch_size=8)
